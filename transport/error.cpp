@@ -1,0 +1,60 @@
+#include <wsnova/transport/error.hpp>
+
+namespace wsnova {
+
+std::string to_string(errc code) {
+  switch (code) {
+    case errc::none: return "none";
+    case errc::bad_url: return "bad_url";
+    case errc::dns: return "dns";
+    case errc::connect_refused: return "connect_refused";
+    case errc::tls_verify_failed: return "tls_verify_failed";
+    case errc::tls_handshake: return "tls_handshake";
+    case errc::upgrade_rejected: return "upgrade_rejected";
+    case errc::protocol_violation: return "protocol_violation";
+    case errc::message_too_big: return "message_too_big";
+    case errc::queue_full: return "queue_full";
+    case errc::rate_limited: return "rate_limited";
+    case errc::timeout: return "timeout";
+    case errc::closed_by_peer: return "closed_by_peer";
+    case errc::owner_gone: return "owner_gone";
+    case errc::not_connected: return "not_connected";
+    case errc::closed: return "closed";
+    case errc::connection_lost: return "connection_lost";
+    case errc::actor_gone: return "actor_gone";
+    case errc::invalid_argument: return "invalid_argument";
+    case errc::not_allowed: return "not_allowed";
+  }
+  return "unknown";
+}
+
+caf::error make_error(errc code, std::string detail) {
+  if (detail.empty())
+    return caf::error{static_cast<std::uint8_t>(code), error_category_atom::value};
+  return caf::error{static_cast<std::uint8_t>(code), error_category_atom::value,
+                    caf::make_message(std::move(detail))};
+}
+
+errc code_of(const caf::error& err) {
+  if (!err || err.category() != error_category_atom::value) return errc::none;
+  return static_cast<errc>(err.code());
+}
+
+bool is(const caf::error& err, errc code) { return code != errc::none && code_of(err) == code; }
+
+std::string describe(const caf::error& err) {
+  if (!err) return "no error";
+  std::string detail;
+  if (err.context().match_elements<std::string>()) detail = err.context().get_as<std::string>(0);
+  std::string result;
+  if (err.category() == error_category_atom::value) {
+    result = "wsnova: " + to_string(static_cast<errc>(err.code()));
+  } else {
+    result = caf::to_string(err);
+    return result;
+  }
+  if (!detail.empty()) result += " (" + detail + ")";
+  return result;
+}
+
+}  // namespace wsnova

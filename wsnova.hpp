@@ -1,0 +1,4 @@
+#pragma once
+/// @file
+/// Umbrella header: everything a wsnova user needs.
+#include <wsnova/transport/error.hpp>
