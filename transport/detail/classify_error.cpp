@@ -1,0 +1,53 @@
+#include <wsnova/transport/detail/classify_error.hpp>
+
+#include <boost/asio/error.hpp>
+#include <boost/asio/ssl/error.hpp>
+#include <boost/beast/core/error.hpp>
+#include <boost/beast/http/error.hpp>
+#include <boost/beast/websocket/error.hpp>
+
+#include <wsnova/transport/error.hpp>
+
+namespace wsnova::detail {
+
+namespace {
+
+const char* phase_name(session_phase phase) {
+  switch (phase) {
+    case session_phase::resolve: return "resolving host";
+    case session_phase::connect: return "connecting";
+    case session_phase::tls: return "TLS handshake";
+    case session_phase::upgrade: return "WebSocket upgrade";
+    case session_phase::open: return "open connection";
+  }
+  return "session";
+}
+
+}  // namespace
+
+caf::error classify_error(const boost::system::error_code& ec, session_phase phase) {
+  namespace ws = boost::beast::websocket;
+  auto detail = std::string{phase_name(phase)} + ": " + ec.message();
+  if (ec == boost::beast::error::timeout) return make_error(errc::timeout, detail);
+  switch (phase) {
+    case session_phase::resolve:
+      return make_error(errc::dns, detail);
+    case session_phase::connect:
+      return make_error(errc::connect_refused, detail);
+    case session_phase::tls:
+      return make_error(errc::tls_handshake, detail);
+    case session_phase::upgrade:
+    case session_phase::open:
+      break;
+  }
+  if (ec == ws::error::message_too_big || ec == boost::beast::http::error::body_limit ||
+      ec == boost::beast::http::error::header_limit)
+    return make_error(errc::message_too_big, detail);
+  if (ec == ws::condition::protocol_violation) return make_error(errc::protocol_violation, detail);
+  if (ec == ws::condition::handshake_failed) return make_error(errc::upgrade_rejected, detail);
+  if (std::string_view{ec.category().name()} == "beast.http")
+    return make_error(errc::protocol_violation, detail);
+  return make_error(errc::connection_lost, detail);
+}
+
+}  // namespace wsnova::detail

@@ -1,0 +1,470 @@
+#include <wsnova/transport/session.hpp>
+
+#include <chrono>
+#include <deque>
+#include <optional>
+#include <type_traits>
+
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/ssl/stream.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/beast/core/buffers_to_string.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/ssl/ssl_stream.hpp>
+#include <boost/beast/websocket.hpp>
+#include <boost/beast/websocket/ssl.hpp>
+#include <caf/actor_control_block.hpp>
+#include <caf/make_message.hpp>
+#include <caf/message_id.hpp>
+#include <openssl/ssl.h>
+#include <openssl/x509v3.h>
+
+#include <wsnova/transport/detail/classify_error.hpp>
+#include <wsnova/transport/error.hpp>
+
+namespace wsnova {
+
+namespace {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace http = beast::http;
+namespace websocket = beast::websocket;
+using tcp = asio::ip::tcp;
+using clock_type = std::chrono::steady_clock;
+using detail::classify_error;
+using detail::session_phase;
+
+/// Returns true if `host` is an IPv4 or IPv6 literal.
+bool is_ip_literal(const std::string& host) {
+  boost::system::error_code ec;
+  asio::ip::make_address(host, ec);
+  return !ec;
+}
+
+/// One queued outgoing operation; writes, pings and the close leave in queue order.
+struct outgoing {
+  enum class type : std::uint8_t { text, binary, ping, close };
+  type kind;
+  std::string payload;
+  std::uint16_t code = 0;
+};
+
+template <bool Secure>
+class session_impl final : public session {
+ public:
+  using next_layer_type =
+    std::conditional_t<Secure, beast::ssl_stream<beast::tcp_stream>, beast::tcp_stream>;
+  using ws_stream_type = websocket::stream<next_layer_type>;
+
+  session_impl(asio::io_context& context, ws_url url, session_options options,
+               std::shared_ptr<asio::ssl::context> tls, caf::weak_actor_ptr actor,
+               std::uint64_t id)
+    : session(id),
+      context_(context),
+      url_(std::move(url)),
+      options_(std::move(options)),
+      tls_(std::move(tls)),
+      actor_(std::move(actor)),
+      resolver_(context),
+      ws_(make_stream(context, tls_)),
+      timer_(context) {}
+
+  void start() override {
+    asio::post(context_, [self = shared()] { self->do_resolve(); });
+  }
+
+  void send(ws_message message) override {
+    auto kind = message.kind == message_kind::text ? outgoing::type::text : outgoing::type::binary;
+    asio::post(context_, [self = shared(), kind, payload = std::move(message.payload)]() mutable {
+      self->enqueue(outgoing{kind, std::move(payload)});
+    });
+  }
+
+  void ping(std::string payload) override {
+    asio::post(context_, [self = shared(), payload = std::move(payload)]() mutable {
+      self->enqueue(outgoing{outgoing::type::ping, std::move(payload)});
+    });
+  }
+
+  void close(std::uint16_t code, std::string reason) override {
+    asio::post(context_, [self = shared(), code, reason = std::move(reason)]() mutable {
+      self->do_close(code, std::move(reason));
+    });
+  }
+
+  void abort() override {
+    asio::post(context_, [self = shared()] {
+      self->finish(caf::error{}, close_code::abnormal, "aborted");
+    });
+  }
+
+ private:
+  static ws_stream_type make_stream(asio::io_context& context,
+                                    const std::shared_ptr<asio::ssl::context>& tls) {
+    if constexpr (Secure)
+      return ws_stream_type{context, *tls};
+    else
+      return ws_stream_type{context};
+  }
+
+  std::shared_ptr<session_impl> shared() {
+    return std::static_pointer_cast<session_impl>(shared_from_this());
+  }
+
+  beast::tcp_stream& tcp_layer() { return beast::get_lowest_layer(ws_); }
+
+  // -- connecting ---------------------------------------------------------------
+
+  /// Arms the deadline of a connecting phase; on expiry the pending operation is cancelled
+  /// and reported as a timeout.
+  void arm_deadline(std::chrono::milliseconds duration) {
+    timer_.expires_after(duration);
+    timer_.async_wait([self = shared(), duration](boost::system::error_code ec) {
+      if (ec || self->open_ || self->ended_) return;
+      self->timed_out_after_ = duration;
+      self->resolver_.cancel();
+      boost::system::error_code ignored;
+      self->tcp_layer().socket().close(ignored);
+    });
+  }
+
+  /// Reports a failure while connecting, as a timeout if the deadline caused it.
+  void fail_connecting(boost::system::error_code ec, session_phase phase) {
+    if (timed_out_after_) {
+      auto what = phase == session_phase::resolve || phase == session_phase::connect
+                    ? "connect"
+                    : "handshake";
+      finish(make_error(errc::timeout, std::string{what} + " timed out after " +
+                                         std::to_string(timed_out_after_->count()) + " ms"),
+             close_code::abnormal, {});
+      return;
+    }
+    finish(classify_error(ec, phase), close_code::abnormal, {});
+  }
+
+  void do_resolve() {
+    if (ended_) return;
+    arm_deadline(options_.connect_timeout);
+    resolver_.async_resolve(
+      url_.host, std::to_string(url_.port),
+      [self = shared()](boost::system::error_code ec, tcp::resolver::results_type results) {
+        if (self->ended_) return;
+        if (ec) return self->fail_connecting(ec, session_phase::resolve);
+        self->do_connect(std::move(results));
+      });
+  }
+
+  void do_connect(tcp::resolver::results_type results) {
+    tcp_layer().async_connect(results, [self = shared()](boost::system::error_code ec,
+                                                         const tcp::endpoint&) {
+      if (self->ended_) return;
+      if (ec) return self->fail_connecting(ec, session_phase::connect);
+      if (self->options_.tcp_nodelay) {
+        boost::system::error_code ignored;
+        self->tcp_layer().socket().set_option(tcp::no_delay{true}, ignored);
+      }
+      self->arm_deadline(self->options_.handshake_timeout);
+      if constexpr (Secure)
+        self->do_tls_handshake();
+      else
+        self->do_upgrade();
+    });
+  }
+
+  void do_tls_handshake() requires Secure {
+    SSL* ssl = ws_.next_layer().native_handle();
+    const bool ip_host = is_ip_literal(url_.host);
+    // SNI is for host names only (RFC 6066 section 3).
+    if (!ip_host) SSL_set_tlsext_host_name(ssl, url_.host.c_str());
+    if (!options_.tls.insecure) {
+      // Let OpenSSL check the name, so a mismatch reports X509_V_ERR_HOSTNAME_MISMATCH.
+      X509_VERIFY_PARAM* param = SSL_get0_param(ssl);
+      X509_VERIFY_PARAM_set_hostflags(param, X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS);
+      if (ip_host)
+        X509_VERIFY_PARAM_set1_ip_asc(param, url_.host.c_str());
+      else
+        X509_VERIFY_PARAM_set1_host(param, url_.host.c_str(), url_.host.size());
+    }
+    ws_.next_layer().async_handshake(
+      asio::ssl::stream_base::client, [self = shared()](boost::system::error_code ec) {
+        if (self->ended_) return;
+        if (ec) {
+          long verify = SSL_get_verify_result(self->ws_.next_layer().native_handle());
+          if (verify != X509_V_OK && !self->timed_out_after_) {
+            return self->finish(make_error(errc::tls_verify_failed,
+                                           X509_verify_cert_error_string(verify)),
+                                close_code::abnormal, {});
+          }
+          return self->fail_connecting(ec, session_phase::tls);
+        }
+        self->do_upgrade();
+      });
+  }
+
+  void do_upgrade() {
+    ws_.set_option(websocket::stream_base::timeout{options_.handshake_timeout,
+                                                   websocket::stream_base::none(), false});
+    websocket::permessage_deflate deflate;
+    deflate.client_enable = options_.compress;
+    ws_.set_option(deflate);
+    ws_.read_message_max(options_.max_message_size);
+    ws_.auto_fragment(false);
+    ws_.set_option(websocket::stream_base::decorator([this](websocket::request_type& request) {
+      if (!options_.user_agent.empty()) request.set(http::field::user_agent, options_.user_agent);
+      if (!options_.subprotocols.empty()) {
+        std::string offered;
+        for (const auto& protocol : options_.subprotocols)
+          offered += (offered.empty() ? "" : ", ") + protocol;
+        request.set(http::field::sec_websocket_protocol, offered);
+      }
+      for (const auto& [name, value] : options_.headers) request.insert(name, value);
+    }));
+    ws_.async_handshake(upgrade_response_, url_.host_header(), url_.target,
+                        [self = shared()](boost::system::error_code ec) {
+                          if (self->ended_) return;
+                          if (ec) return self->fail_upgrade(ec);
+                          self->on_open();
+                        });
+  }
+
+  void fail_upgrade(boost::system::error_code ec) {
+    if (ec == websocket::error::upgrade_declined) {
+      auto status = upgrade_response_.result_int();
+      auto detail = "HTTP " + std::to_string(status) + " " +
+                    std::string{upgrade_response_.reason()};
+      finish(caf::error{static_cast<std::uint8_t>(errc::upgrade_rejected),
+                        error_category_atom::value,
+                        caf::make_message(std::move(detail), static_cast<std::uint16_t>(status))},
+             close_code::abnormal, {});
+      return;
+    }
+    fail_connecting(ec, session_phase::upgrade);
+  }
+
+  // -- open connection ----------------------------------------------------------
+
+  void on_open() {
+    open_ = true;
+    timer_.cancel();
+    last_received_ = clock_type::now();
+    auto subprotocol = std::string{upgrade_response_[http::field::sec_websocket_protocol]};
+    auto extensions = upgrade_response_[http::field::sec_websocket_extensions];
+    bool compressed = extensions.find("permessage-deflate") != beast::string_view::npos;
+    upgrade_response_ = {};  // free the headers
+    ws_.control_callback([this](websocket::frame_type kind, beast::string_view payload) {
+      last_received_ = clock_type::now();
+      if (kind == websocket::frame_type::close) return;
+      notify(session_control_atom::value, id(),
+             kind == websocket::frame_type::ping ? control_kind::ping : control_kind::pong,
+             std::string{payload});
+    });
+    if (!notify(session_open_atom::value, id(), std::move(subprotocol), compressed)) return;
+    do_read();
+    if (options_.ping_interval.count() > 0) arm_heartbeat(clock_type::now() + options_.ping_interval);
+    write_next();
+  }
+
+  void do_read() {
+    ws_.async_read(read_buffer_, [self = shared()](boost::system::error_code ec, std::size_t) {
+      self->on_read(ec);
+    });
+  }
+
+  void on_read(boost::system::error_code ec) {
+    if (ended_) return;
+    if (ec) return on_read_error(ec);
+    last_received_ = clock_type::now();
+    ws_message message{ws_.got_text() ? message_kind::text : message_kind::binary,
+                       beast::buffers_to_string(read_buffer_.data())};
+    read_buffer_.consume(read_buffer_.size());
+    if (!notify(session_data_atom::value, id(), std::move(message))) return;
+    do_read();
+  }
+
+  void on_read_error(boost::system::error_code ec) {
+    auto code = ws_.reason().code;
+    auto reason = std::string{ws_.reason().reason.c_str()};
+    if (ec == websocket::error::closed) {
+      // The close handshake completed: clean if we started it, a peer close otherwise.
+      if (close_started_) return finish(caf::error{}, code, std::move(reason));
+      auto detail = "code " + std::to_string(code) + (reason.empty() ? "" : " '" + reason + "'");
+      return finish(make_error(errc::closed_by_peer, std::move(detail)), code, std::move(reason));
+    }
+    if (ec == websocket::error::message_too_big)
+      return finish(make_error(errc::message_too_big,
+                               "message larger than " +
+                                 std::to_string(options_.max_message_size) + " bytes"),
+                    close_code::too_big, "message too big");
+    if (close_started_ && ec == asio::error::operation_aborted)
+      return finish(caf::error{}, close_code::abnormal, {});
+    auto error = classify_error(ec, session_phase::open);
+    auto sent = ws_.reason().code;  // Beast closes with a code on protocol violations.
+    finish(std::move(error), sent != 0 ? sent : close_code::abnormal, std::move(reason));
+  }
+
+  // -- writing ------------------------------------------------------------------
+
+  void enqueue(outgoing item) {
+    if (ended_) return;
+    if (close_queued_ && item.kind != outgoing::type::close) return;
+    queue_.push_back(std::move(item));
+    if (open_ && !writing_) write_next();
+  }
+
+  /// Starts the next queued operation. One at a time: Beast allows a single write, ping or
+  /// close in flight, and queue order is the order the peer sees.
+  void write_next() {
+    if (writing_ || ended_ || queue_.empty()) return;
+    writing_ = true;
+    auto& item = queue_.front();
+    auto on_done = [self = shared()](boost::system::error_code ec, std::size_t = 0) {
+      self->on_written(ec);
+    };
+    switch (item.kind) {
+      case outgoing::type::text:
+      case outgoing::type::binary:
+        ws_.text(item.kind == outgoing::type::text);
+        ws_.async_write(asio::buffer(item.payload), on_done);
+        break;
+      case outgoing::type::ping:
+        ws_.async_ping(websocket::ping_data{item.payload.substr(0, 125)}, on_done);
+        break;
+      case outgoing::type::close:
+        close_started_ = true;
+        ws_.async_close(websocket::close_reason{static_cast<websocket::close_code>(item.code),
+                                                   item.payload.substr(0, 123)}, on_done);
+        break;
+    }
+  }
+
+  void on_written(boost::system::error_code ec) {
+    writing_ = false;
+    if (ended_) return;
+    if (ec) {
+      if (close_started_ && ec == websocket::error::closed) return;  // the read side reports
+      return finish(classify_error(ec, session_phase::open), close_code::abnormal, {});
+    }
+    queue_.pop_front();
+    write_next();
+  }
+
+  void do_close(std::uint16_t code, std::string reason) {
+    if (ended_ || close_queued_) return;
+    if (!open_) return finish(caf::error{}, code, std::move(reason));  // nothing to close yet
+    close_queued_ = true;
+    enqueue(outgoing{outgoing::type::close, std::move(reason), code});
+    // Bound the whole close, including the queued sends before it.
+    arm_close_deadline();
+  }
+
+  void arm_close_deadline() {
+    timer_.expires_after(options_.handshake_timeout);
+    timer_.async_wait([self = shared()](boost::system::error_code ec) {
+      if (ec || self->ended_) return;
+      self->finish(make_error(errc::timeout, "close handshake timed out"), close_code::abnormal,
+                   {});
+    });
+  }
+
+  // -- heartbeat ----------------------------------------------------------------
+
+  void arm_heartbeat(clock_type::time_point when) {
+    timer_.expires_at(when);
+    timer_.async_wait([self = shared()](boost::system::error_code ec) {
+      if (!ec) self->on_heartbeat();
+    });
+  }
+
+  /// Pings every ping_interval; when nothing at all arrives within pong_timeout of a ping,
+  /// the peer is dead (a half-open connection): fail with a timeout and close code 1011.
+  void on_heartbeat() {
+    if (ended_ || close_queued_) return;
+    auto now = clock_type::now();
+    if (awaiting_pong_) {
+      if (last_received_ < ping_sent_at_)
+        return finish(make_error(errc::timeout, "no answer within " +
+                                                  std::to_string(options_.pong_timeout.count()) +
+                                                  " ms of a heartbeat ping"),
+                      close_code::internal_error, "peer not responding");
+      awaiting_pong_ = false;
+      auto next = ping_sent_at_ + options_.ping_interval;
+      if (next > now) return arm_heartbeat(next);
+    }
+    enqueue(outgoing{outgoing::type::ping, "wsnova-heartbeat"});
+    awaiting_pong_ = true;
+    ping_sent_at_ = now;
+    arm_heartbeat(now + options_.pong_timeout);
+  }
+
+  // -- the end ------------------------------------------------------------------
+
+  /// The one place a session ends: reports once, then releases the socket.
+  void finish(caf::error cause, std::uint16_t code, std::string reason) {
+    if (ended_) return;
+    ended_ = true;
+    timer_.cancel();
+    resolver_.cancel();
+    queue_.clear();
+    boost::system::error_code ignored;
+    tcp_layer().socket().shutdown(tcp::socket::shutdown_both, ignored);
+    tcp_layer().socket().close(ignored);
+    notify(session_end_atom::value, id(), std::move(cause), code, std::move(reason));
+  }
+
+  /// Sends an event to the actor; if the actor is gone, drops the connection.
+  template <class... Ts>
+  bool notify(Ts&&... xs) {
+    auto actor = actor_.lock();
+    if (!actor) {
+      if (!ended_) finish(caf::error{}, close_code::going_away, {});
+      return false;
+    }
+    actor->enqueue(nullptr, caf::make_message_id(), caf::make_message(std::forward<Ts>(xs)...),
+                   nullptr);
+    return true;
+  }
+
+  // -- member variables ---------------------------------------------------------
+
+  asio::io_context& context_;
+  ws_url url_;
+  session_options options_;
+  std::shared_ptr<asio::ssl::context> tls_;
+  caf::weak_actor_ptr actor_;
+  tcp::resolver resolver_;
+  ws_stream_type ws_;
+  /// Connect/handshake deadline while connecting, heartbeat while open, close deadline.
+  asio::steady_timer timer_;
+  websocket::response_type upgrade_response_;
+  beast::flat_buffer read_buffer_;
+  std::deque<outgoing> queue_;
+  std::optional<std::chrono::milliseconds> timed_out_after_;
+  clock_type::time_point last_received_;
+  clock_type::time_point ping_sent_at_;
+  bool open_ = false;
+  bool ended_ = false;
+  bool writing_ = false;
+  bool close_queued_ = false;
+  bool close_started_ = false;
+  bool awaiting_pong_ = false;
+};
+
+}  // namespace
+
+session::~session() = default;
+
+std::shared_ptr<session> session::make(asio::io_context& context, ws_url url,
+                                       session_options options,
+                                       std::shared_ptr<asio::ssl::context> tls,
+                                       caf::weak_actor_ptr actor, std::uint64_t id) {
+  if (url.secure)
+    return std::make_shared<session_impl<true>>(context, std::move(url), std::move(options),
+                                                std::move(tls), std::move(actor), id);
+  return std::make_shared<session_impl<false>>(context, std::move(url), std::move(options),
+                                               nullptr, std::move(actor), id);
+}
+
+}  // namespace wsnova

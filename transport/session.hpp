@@ -1,0 +1,86 @@
+#pragma once
+
+/// @file
+/// One WebSocket connection over Boost.Beast (ws:// or wss://), driven on one I/O thread.
+
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ssl/context.hpp>
+#include <caf/atom.hpp>
+#include <caf/weak_intrusive_ptr.hpp>
+#include <caf/actor_control_block.hpp>
+
+#include <wsnova/transport/message.hpp>
+#include <wsnova/transport/session_options.hpp>
+#include <wsnova/transport/url.hpp>
+
+namespace wsnova {
+
+/// Session → actor: the upgrade succeeded. Payload: `(session_id, subprotocol, compressed)`.
+using session_open_atom = caf::atom_constant<caf::atom("ws_open")>;
+/// Session → actor: a data message arrived. Payload: `(session_id, ws_message)`.
+using session_data_atom = caf::atom_constant<caf::atom("ws_data")>;
+/// Session → actor: a control frame arrived. Payload: `(session_id, control_kind, payload)`.
+using session_control_atom = caf::atom_constant<caf::atom("ws_ctrl")>;
+/// Session → actor: the session ended, exactly once, after which it sends nothing more.
+/// Payload: `(session_id, caf::error cause, close code, close reason)`. The cause is empty
+/// when the close was ours and completed cleanly.
+using session_end_atom = caf::atom_constant<caf::atom("ws_end")>;
+
+/// Control frame kinds reported to the actor.
+enum class control_kind : std::uint8_t {
+  /// The peer pinged us (Beast answers it).
+  ping,
+  /// The peer answered a ping.
+  pong,
+};
+
+/// A WebSocket client connection: resolve, TCP connect, TLS handshake (wss), HTTP upgrade,
+/// then reads, a write queue (one writer at a time), heartbeat pings and the close handshake.
+/// It knows nothing of reconnection or handlers: it reports every event to its actor as a
+/// message and holds only a weak reference to it; when the actor is gone the session closes
+/// itself.
+///
+/// Thread safety: all public functions may be called from any thread; they post to the
+/// session's `io_context`. Lifetime: shared; pending operations keep the session alive, and
+/// `abort()` ends them.
+class session : public std::enable_shared_from_this<session> {
+ public:
+  virtual ~session();
+
+  /// Creates a session for `url` on `context`. `tls` must be non-null for wss:// URLs.
+  /// Events go to `actor`, tagged with `id` so the actor can tell sessions apart.
+  static std::shared_ptr<session> make(boost::asio::io_context& context, ws_url url,
+                                       session_options options,
+                                       std::shared_ptr<boost::asio::ssl::context> tls,
+                                       caf::weak_actor_ptr actor, std::uint64_t id);
+
+  /// Starts connecting. Ends with a `session_open_atom` or a `session_end_atom` event.
+  virtual void start() = 0;
+
+  /// Queues a message; messages leave in the order queued.
+  virtual void send(ws_message message) = 0;
+
+  /// Queues a ping with the given payload (at most 125 bytes).
+  virtual void ping(std::string payload) = 0;
+
+  /// Sends the queued messages, then starts the close handshake with `code` and `reason`.
+  virtual void close(std::uint16_t code, std::string reason) = 0;
+
+  /// Drops the connection at once, without a close frame.
+  virtual void abort() = 0;
+
+  /// Returns the id given at creation.
+  std::uint64_t id() const { return id_; }
+
+ protected:
+  explicit session(std::uint64_t id) : id_(id) {}
+
+ private:
+  std::uint64_t id_;
+};
+
+}  // namespace wsnova

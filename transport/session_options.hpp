@@ -1,0 +1,47 @@
+#pragma once
+
+/// @file
+/// Options of one WebSocket transport session: handshake, limits, timeouts, heartbeat, TLS.
+
+#include <chrono>
+#include <cstddef>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include <wsnova/transport/tls.hpp>
+
+namespace wsnova {
+
+/// Options of a transport session. Every field has a working default; they are read when a
+/// session starts, so a change applies to the next (re)connect.
+struct session_options {
+  /// Extra HTTP headers on the upgrade request, in order. Default none.
+  std::vector<std::pair<std::string, std::string>> headers;
+  /// Subprotocols offered in Sec-WebSocket-Protocol, in order of preference. Default none.
+  std::vector<std::string> subprotocols;
+  /// Offer permessage-deflate (RFC 7692). Default false: compression costs CPU and latency.
+  bool compress = false;
+  /// Largest message accepted from the peer, in bytes; a bigger one fails the connection with
+  /// close code 1009 and `errc::message_too_big`. Default 16 MiB (Beast's default).
+  std::size_t max_message_size = 16u << 20;
+  /// Deadline for DNS resolution plus the TCP connect. Default 10 s.
+  std::chrono::milliseconds connect_timeout{10'000};
+  /// Deadline for the TLS handshake plus the HTTP upgrade, and for the close handshake.
+  /// Default 10 s.
+  std::chrono::milliseconds handshake_timeout{10'000};
+  /// Interval of client heartbeat pings; zero turns heartbeats off. Default 0 (off) at this
+  /// level; the connection profiles set it.
+  std::chrono::milliseconds ping_interval{0};
+  /// How long to wait for any frame after a heartbeat ping before the peer is declared dead
+  /// (close 1011, `errc::timeout`). Default 20 s.
+  std::chrono::milliseconds pong_timeout{20'000};
+  /// Disable Nagle's algorithm. Default true: WebSocket messages are latency-sensitive.
+  bool tcp_nodelay = true;
+  /// User-Agent header; empty sends none. Default "wsnova/0.1".
+  std::string user_agent = "wsnova/0.1";
+  /// TLS settings for wss:// (verification on by default).
+  tls_options tls;
+};
+
+}  // namespace wsnova

@@ -1,0 +1,35 @@
+#pragma once
+
+/// @file
+/// TLS settings for wss:// connections and the OpenSSL context built from them.
+
+#include <memory>
+#include <string>
+
+#include <boost/asio/ssl/context.hpp>
+#include <caf/expected.hpp>
+
+namespace wsnova {
+
+/// TLS settings. Peer verification is on by default, against the system CA store, with
+/// host name verification and SNI; turning it off needs `insecure = true`, said out loud.
+struct tls_options {
+  /// Skip certificate and host name verification. Default false. Only for tests and
+  /// debugging: anyone on the path can read and change the traffic.
+  bool insecure = false;
+  /// PEM file of CA certificates to trust, in addition to the system store. Default none.
+  std::string ca_file;
+  /// Trust the system's default CA store. Default true.
+  bool use_system_ca = true;
+  /// PEM client certificate (chain) for mutual TLS. Default none.
+  std::string cert_file;
+  /// PEM private key of the client certificate. Default none.
+  std::string key_file;
+};
+
+/// Builds a TLS client context (TLS 1.2 or newer) from the options. Returns
+/// `errc::invalid_argument` naming the file that could not be loaded.
+caf::expected<std::shared_ptr<boost::asio::ssl::context>> make_tls_context(
+  const tls_options& options);
+
+}  // namespace wsnova
