@@ -1,0 +1,95 @@
+#pragma once
+
+/// @file
+/// The client-facing interface of a connection actor.
+
+#include <cstdint>
+#include <string>
+
+#include <caf/atom.hpp>
+#include <caf/meta/type_name.hpp>
+#include <caf/replies_to.hpp>
+#include <caf/timestamp.hpp>
+#include <caf/typed_actor.hpp>
+
+#include <wsnova/transport/message.hpp>
+
+namespace wsnova {
+
+/// Request: wait until the connection is up.
+using connect_atom = caf::atom_constant<caf::atom("connect")>;
+/// Request: send a message.
+using send_atom = caf::atom_constant<caf::atom("send")>;
+/// Request: ping the peer and measure the round trip.
+using ping_atom = caf::atom_constant<caf::atom("ping")>;
+/// Request: report the connection's state.
+using status_atom = caf::atom_constant<caf::atom("status")>;
+/// Request: close the connection for good.
+using close_atom = caf::atom_constant<caf::atom("close")>;
+
+/// States of a connection (DESIGN.md's state machine).
+enum class connection_state : std::uint8_t {
+  /// Spawned, not yet connecting.
+  idle,
+  /// Resolving, TCP connect, TLS and upgrade in progress.
+  connecting,
+  /// Open: messages flow.
+  connected,
+  /// The transport went down; a decision (reconnect or stop) is pending.
+  disconnected,
+  /// Waiting to connect again.
+  reconnecting,
+  /// Close handshake in progress.
+  closing,
+  /// Closed for good.
+  closed,
+};
+
+/// Returns the name of a state, e.g. "connected".
+const char* to_string(connection_state state);
+
+/// A snapshot of a connection, the answer to `status`.
+struct connection_status {
+  /// The connection's stable id.
+  std::string id;
+  /// The URL.
+  std::string url;
+  /// The state.
+  connection_state state = connection_state::idle;
+  /// The subprotocol the server chose, empty if none.
+  std::string subprotocol;
+  /// Messages queued for sending since the start.
+  std::uint64_t messages_sent = 0;
+  /// Messages received since the start.
+  std::uint64_t messages_received = 0;
+  /// Successful connects since the start.
+  std::uint32_t connects = 0;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, connection_status& x) {
+  return f(caf::meta::type_name("wsnova.connection_status"), x.id, x.url, x.state, x.subprotocol,
+           x.messages_sent, x.messages_received, x.connects);
+}
+
+/// A WebSocket connection actor. Every request may also be sent without awaiting the reply.
+///
+/// - `(connect_atom) -> ok_atom`: answers once the connection is up (at once if it is);
+///   errors: the connect failure (`dns`, `connect_refused`, `tls_verify_failed`,
+///   `upgrade_rejected`, `timeout`, ...) or `closed`.
+/// - `(send_atom, ws_message) -> ok_atom`: queues the message; errors: `not_connected`,
+///   `closed`, or the message handler's encoding error.
+/// - `(ping_atom) -> caf::timespan`: pings and answers the round-trip time when the pong
+///   arrives; errors: `not_connected`, or the disconnect's cause.
+/// - `(status_atom) -> connection_status`.
+/// - `(close_atom, code, reason) -> ok_atom`: sends what is queued, closes with `code`
+///   (1000, 1001, 1002... or 3000-4999) and answers when the close handshake is done; the
+///   actor then exits. Errors: `invalid_argument` for a code that may not be sent.
+using connection = caf::typed_actor<
+  caf::replies_to<connect_atom>::with<caf::ok_atom>,
+  caf::replies_to<send_atom, ws_message>::with<caf::ok_atom>,
+  caf::replies_to<ping_atom>::with<caf::timespan>,
+  caf::replies_to<status_atom>::with<connection_status>,
+  caf::replies_to<close_atom, std::uint16_t, std::string>::with<caf::ok_atom>>;
+
+}  // namespace wsnova

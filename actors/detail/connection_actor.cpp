@@ -1,0 +1,329 @@
+#include <wsnova/actors/detail/connection_actor.hpp>
+
+#include <caf/actor_system.hpp>
+#include <caf/send.hpp>
+
+#include <wsnova/actors/events.hpp>
+#include <wsnova/actors/spawn_connection.hpp>
+#include <wsnova/transport/error.hpp>
+#include <wsnova/transport/tls.hpp>
+
+namespace wsnova {
+
+const char* to_string(connection_state state) {
+  switch (state) {
+    case connection_state::idle: return "idle";
+    case connection_state::connecting: return "connecting";
+    case connection_state::connected: return "connected";
+    case connection_state::disconnected: return "disconnected";
+    case connection_state::reconnecting: return "reconnecting";
+    case connection_state::closing: return "closing";
+    case connection_state::closed: return "closed";
+  }
+  return "unknown";
+}
+
+caf::expected<connection> spawn_connection(caf::actor_system& system, io_pool& pool,
+                                           connection_config config, caf::actor owner) {
+  if (!owner) return make_error(errc::invalid_argument, "a connection needs an owner actor");
+  auto url = parse_ws_url(config.url);
+  if (!url) return url.error();
+  std::shared_ptr<boost::asio::ssl::context> tls;
+  if (url->secure) {
+    auto context = make_tls_context(config.session.tls);
+    if (!context) return context.error();
+    tls = std::move(*context);
+  }
+  auto handle = system.spawn<detail::connection_actor>(pool.next(), std::move(*url),
+                                                       std::move(tls), std::move(config),
+                                                       std::move(owner));
+  return caf::actor_cast<connection>(handle);
+}
+
+namespace detail {
+
+connection_actor::connection_actor(caf::actor_config& cfg, boost::asio::io_context& io,
+                                   ws_url url, std::shared_ptr<boost::asio::ssl::context> tls,
+                                   connection_config config, caf::actor owner)
+  : super(cfg),
+    io_(io),
+    ws_url_(std::move(url)),
+    tls_(std::move(tls)),
+    config_(std::move(config)),
+    owner_(std::move(owner)) {
+  if (config_.id.empty()) config_.id = "conn-" + std::to_string(this->id());
+  if (!config_.handlers.connection)
+    config_.handlers.connection = std::make_shared<connection_handler>();
+  if (!config_.handlers.message) config_.handlers.message = std::make_shared<message_handler>();
+  if (!config_.handlers.error) config_.handlers.error = std::make_shared<wsnova::error_handler>();
+}
+
+connection_actor::behavior_type connection_actor::make_behavior() {
+  this->monitor(owner_);
+  this->set_down_handler([this](caf::down_msg& msg) {
+    // Only the current owner's death matters; anything else is stale.
+    if (owner_ && msg.source == owner_.address()) on_owner_down();
+  });
+  start_session();
+  return {
+    [this](connect_atom) -> caf::result<caf::ok_atom> {
+      switch (state_) {
+        case connection_state::connected: return caf::ok_atom::value;
+        case connection_state::closing:
+        case connection_state::closed: return make_error(errc::closed, "connection is closing");
+        default: break;
+      }
+      awaiting_connect_.push_back(this->make_response_promise<caf::ok_atom>());
+      return awaiting_connect_.back();
+    },
+    [this](send_atom, ws_message& message) -> caf::result<caf::ok_atom> {
+      if (auto err = send_now(std::move(message))) return err;
+      return caf::ok_atom::value;
+    },
+    [this](ping_atom) -> caf::result<caf::timespan> {
+      if (state_ != connection_state::connected)
+        return make_error(errc::not_connected, to_string(state_));
+      auto payload = "wsnova-ping-" + std::to_string(++next_ping_);
+      auto promise = this->make_response_promise<caf::timespan>();
+      pending_pings_.emplace(payload, pending_ping{this->clock().now(), promise});
+      session_->ping(std::move(payload));
+      return promise;
+    },
+    [this](status_atom) {
+      return connection_status{config_.id,       config_.url,        state_,  subprotocol_,
+                               messages_sent_, messages_received_, connects_};
+    },
+    [this](close_atom, std::uint16_t code, std::string& reason) -> caf::result<caf::ok_atom> {
+      if (!close_code::is_sendable(code))
+        return make_error(errc::invalid_argument,
+                          "close code " + std::to_string(code) + " may not be sent");
+      if (state_ == connection_state::closed) return make_error(errc::closed);
+      auto promise = this->make_response_promise<caf::ok_atom>();
+      if (!awaiting_close_) awaiting_close_ = promise;
+      if (!close_requested_) apply(directive::close(code, std::move(reason)));
+      return promise;
+    },
+    [this](session_open_atom, std::uint64_t id, std::string& subprotocol, bool compressed) {
+      if (id == session_id_) on_open(std::move(subprotocol), compressed);
+    },
+    [this](session_data_atom, std::uint64_t id, ws_message& message) {
+      if (id == session_id_) on_message(std::move(message));
+    },
+    [this](session_control_atom, std::uint64_t id, control_kind kind, std::string& payload) {
+      if (id == session_id_) on_control(kind, std::move(payload));
+    },
+    [this](session_end_atom, std::uint64_t id, caf::error& cause, std::uint16_t code,
+           std::string& reason) {
+      if (id == session_id_) on_end(std::move(cause), code, std::move(reason));
+    },
+    [this](reconnect_atom, std::uint64_t token) {
+      if (token == reconnect_token_ && state_ == connection_state::reconnecting) start_session();
+    },
+  };
+}
+
+void connection_actor::on_exit() {
+  // Killed or stopped with a session still running: leave politely if we can.
+  if (session_) {
+    if (state_ == connection_state::connected)
+      session_->close(close_code::going_away, "connection actor exited");
+    else
+      session_->abort();
+    session_.reset();
+  }
+  owner_ = nullptr;
+}
+
+// -- handler_context ------------------------------------------------------------
+
+void connection_actor::send(ws_message message) {
+  if (auto err = send_now(std::move(message))) tell_owner(error_event{config_.id, err});
+}
+
+caf::error connection_actor::send_now(ws_message message) {
+  if (state_ != connection_state::connected)
+    return make_error(close_requested_ || state_ == connection_state::closed ? errc::closed
+                                                                              : errc::not_connected,
+                      to_string(state_));
+  auto encoded = config_.handlers.message->encode(*this, std::move(message));
+  if (!encoded) return encoded.error();
+  ++messages_sent_;
+  session_->send(std::move(*encoded));
+  return {};
+}
+
+void connection_actor::apply(directive decision) {
+  switch (decision.kind) {
+    case directive_kind::ok:
+    case directive_kind::ignore:
+    case directive_kind::deferred:
+      return;
+    case directive_kind::reply:
+      for (auto& frame : decision.frames) send(std::move(frame));
+      return;
+    case directive_kind::close:
+      close_requested_ = true;
+      if (state_ == connection_state::connected) {
+        state_ = connection_state::closing;
+        session_->close(decision.code, std::move(decision.reason));
+      } else if (session_) {
+        state_ = connection_state::closing;
+        session_->abort();  // not open yet: nothing to close politely
+      } else {
+        finish(decision.code, std::move(decision.reason), {});
+      }
+      return;
+    case directive_kind::stop:
+      if (session_) session_->abort();
+      session_.reset();
+      ++session_id_;
+      finish(close_code::abnormal, {}, decision.error);
+      return;
+    case directive_kind::reconnect:
+      if (close_requested_ || owner_gone_) return;
+      if (session_) {
+        session_->abort();
+        session_.reset();
+        ++session_id_;
+      }
+      state_ = connection_state::reconnecting;
+      this->delayed_send(this, decision.delay, reconnect_atom::value, ++reconnect_token_);
+      return;
+  }
+}
+
+void connection_actor::request_directive(const caf::actor& handler, caf::message request) {
+  this->request(handler, caf::infinite, std::move(request))
+    .then([this](directive& decision) { apply(std::move(decision)); },
+          [this](caf::error& err) {
+            tell_owner(error_event{config_.id, make_error(errc::actor_gone,
+                                                          "handler actor failed: " +
+                                                            describe(err))});
+          });
+}
+
+// -- state machine --------------------------------------------------------------
+
+void connection_actor::start_session() {
+  state_ = connection_state::connecting;
+  auto options = config_.session;
+  config_.handlers.connection->on_handshake(*this, options);
+  session_ = session::make(io_, ws_url_, std::move(options), tls_, this->ctrl(), ++session_id_);
+  session_->start();
+}
+
+void connection_actor::on_open(std::string subprotocol, bool compressed) {
+  state_ = connection_state::connected;
+  subprotocol_ = std::move(subprotocol);
+  ++connects_;
+  tell_owner(connected_event{config_.id, config_.url, subprotocol_, compressed});
+  for (auto& promise : awaiting_connect_) promise.deliver(caf::ok_atom::value);
+  awaiting_connect_.clear();
+  apply(config_.handlers.connection->on_connect(
+    *this, connect_info{config_.url, subprotocol_, compressed, connects_}));
+  if (owner_gone_) on_owner_down();  // the owner died while we were connecting
+}
+
+void connection_actor::on_message(ws_message message) {
+  ++messages_received_;
+  auto decision = config_.handlers.message->handle_message(*this, message);
+  if (decision.kind == directive_kind::ok)
+    tell_owner(message_event{config_.id, std::move(message)});
+  else
+    apply(std::move(decision));
+}
+
+void connection_actor::on_control(control_kind kind, std::string payload) {
+  if (kind == control_kind::pong) {
+    if (auto i = pending_pings_.find(payload); i != pending_pings_.end()) {
+      i->second.promise.deliver(this->clock().now() - i->second.sent_at);
+      pending_pings_.erase(i);
+    }
+  }
+  apply(config_.handlers.connection->on_control_frame(*this, kind, payload));
+}
+
+void connection_actor::on_end(caf::error cause, std::uint16_t code, std::string reason) {
+  session_.reset();
+  ++session_id_;
+  const bool was_open = state_ == connection_state::connected ||
+                        state_ == connection_state::closing;
+  state_ = connection_state::disconnected;
+  fail_pending_pings(cause ? cause : make_error(errc::not_connected, "connection closed"));
+  if (close_requested_ || owner_gone_) {
+    auto final_cause = owner_gone_ ? make_error(errc::owner_gone) : cause;
+    return finish(code, std::move(reason), std::move(final_cause));
+  }
+  if (was_open) tell_owner(disconnected_event{config_.id, cause, code, reason});
+  auto decision = directive::ok();
+  if (cause) {
+    decision = config_.handlers.error->on_error(*this, cause);
+    if (decision.kind != directive_kind::ignore) tell_owner(error_event{config_.id, cause});
+  }
+  if (decision.kind == directive_kind::ok || decision.kind == directive_kind::ignore)
+    decision = config_.handlers.connection->on_disconnect(
+      *this, disconnect_info{cause, code, reason, false});
+  // A failed connect answers the callers waiting for it, unless a reconnect follows.
+  if (decision.kind != directive_kind::reconnect && decision.kind != directive_kind::deferred) {
+    for (auto& promise : awaiting_connect_)
+      promise.deliver(cause ? cause : make_error(errc::closed));
+    awaiting_connect_.clear();
+  }
+  if (decision.kind == directive_kind::close) {
+    // Already down: a close decision means "final", with the peer's code.
+    return finish(code, std::move(reason), std::move(cause));
+  }
+  apply(std::move(decision));
+}
+
+void connection_actor::on_owner_down() {
+  owner_gone_ = true;
+  owner_ = nullptr;
+  if (!config_.close_when_owner_down) return;
+  switch (state_) {
+    case connection_state::connected:
+      close_requested_ = true;
+      state_ = connection_state::closing;
+      session_->close(close_code::going_away, "owner gone");
+      return;
+    case connection_state::connecting:
+      return;  // close once the upgrade completes (on_open checks owner_gone_)
+    case connection_state::closing:
+    case connection_state::closed:
+      return;
+    default:
+      finish(close_code::going_away, "owner gone", make_error(errc::owner_gone));
+  }
+}
+
+void connection_actor::fail_pending_pings(const caf::error& reason) {
+  for (auto& [payload, ping] : pending_pings_) ping.promise.deliver(reason);
+  pending_pings_.clear();
+}
+
+void connection_actor::finish(std::uint16_t code, std::string reason, caf::error cause) {
+  if (state_ == connection_state::closed) return;
+  state_ = connection_state::closed;
+  if (session_) {
+    session_->abort();
+    session_.reset();
+  }
+  tell_owner(closed_event{config_.id, code, reason, cause});
+  auto refusal = cause ? cause : make_error(errc::closed, "connection closed");
+  for (auto& promise : awaiting_connect_) promise.deliver(refusal);
+  awaiting_connect_.clear();
+  fail_pending_pings(refusal);
+  if (awaiting_close_) {
+    awaiting_close_->deliver(caf::ok_atom::value);
+    awaiting_close_.reset();
+  }
+  // A close the user asked for, or the owner's death, is a normal exit; anything else is
+  // abnormal so that a supervisor can restart the connection.
+  if (!cause || owner_gone_ || close_requested_)
+    this->quit(caf::exit_reason::normal);
+  else
+    this->quit(cause);
+}
+
+}  // namespace detail
+}  // namespace wsnova

@@ -1,0 +1,116 @@
+#pragma once
+
+// The connection actor's implementation. Internal: users hold a `connection` handle.
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ssl/context.hpp>
+#include <caf/mailbox_element.hpp>
+#include <caf/typed_event_based_actor.hpp>
+#include <caf/typed_response_promise.hpp>
+
+#include <wsnova/actors/connection.hpp>
+#include <wsnova/actors/connection_config.hpp>
+#include <wsnova/transport/session.hpp>
+#include <wsnova/transport/url.hpp>
+
+namespace wsnova::detail {
+
+/// Internal: connect again after a delay; the token tells stale timers apart.
+using reconnect_atom = caf::atom_constant<caf::atom("reconnect")>;
+
+/// The full interface: the public one plus the transport's events and internal timers.
+using connection_actor_interface = connection::extend<
+  caf::reacts_to<session_open_atom, std::uint64_t, std::string, bool>,
+  caf::reacts_to<session_data_atom, std::uint64_t, ws_message>,
+  caf::reacts_to<session_control_atom, std::uint64_t, control_kind, std::string>,
+  caf::reacts_to<session_end_atom, std::uint64_t, caf::error, std::uint16_t, std::string>,
+  caf::reacts_to<reconnect_atom, std::uint64_t>>;
+
+static_assert(std::is_convertible_v<connection_actor_interface, connection>,
+              "the full interface must convert to the public connection handle");
+
+/// The GenServer of WebsockexNova: one per WebSocket, holding the state machine, handlers
+/// and pending requests; the transport session runs on an I/O thread and reports here.
+class connection_actor : public connection_actor_interface::base, private handler_context {
+ public:
+  using super = connection_actor_interface::base;
+
+  connection_actor(caf::actor_config& cfg, boost::asio::io_context& io, ws_url url,
+                   std::shared_ptr<boost::asio::ssl::context> tls, connection_config config,
+                   caf::actor owner);
+
+  behavior_type make_behavior() override;
+
+  void on_exit() override;
+
+ private:
+  // -- handler_context ---------------------------------------------------------
+
+  const std::string& connection_id() const override { return config_.id; }
+  const std::string& url() const override { return config_.url; }
+  void send(ws_message message) override;
+  void apply(directive decision) override;
+  void request_directive(const caf::actor& handler, caf::message request) override;
+
+  // -- state machine -----------------------------------------------------------
+
+  void start_session();
+  void on_open(std::string subprotocol, bool compressed);
+  void on_message(ws_message message);
+  void on_control(control_kind kind, std::string payload);
+  void on_end(caf::error cause, std::uint16_t code, std::string reason);
+  void on_owner_down();
+  /// Enters `closed` for good: tells the owner and every pending request, then exits.
+  void finish(std::uint16_t code, std::string reason, caf::error cause);
+  void fail_pending_pings(const caf::error& reason);
+  caf::error send_now(ws_message message);
+
+  /// Sends an event to the owner with this actor as sender (typed actors may not `send` to
+  /// untyped ones, and `anon_send` would hide who sent it).
+  template <class... Ts>
+  void tell_owner(Ts&&... xs) {
+    if (owner_)
+      owner_->enqueue(caf::make_mailbox_element(this->ctrl(), caf::make_message_id(), {},
+                                                std::forward<Ts>(xs)...),
+                      this->context());
+  }
+
+  // -- member variables --------------------------------------------------------
+
+  boost::asio::io_context& io_;
+  ws_url ws_url_;
+  std::shared_ptr<boost::asio::ssl::context> tls_;
+  connection_config config_;
+  caf::actor owner_;
+  std::shared_ptr<session> session_;
+  /// Id of the current session; events of older sessions are stale and ignored.
+  std::uint64_t session_id_ = 0;
+  /// Token of the pending reconnect timer.
+  std::uint64_t reconnect_token_ = 0;
+  connection_state state_ = connection_state::idle;
+  std::string subprotocol_;
+  /// The user (or a `close` directive) asked to close: final, never reconnects.
+  bool close_requested_ = false;
+  /// The owner terminated.
+  bool owner_gone_ = false;
+  std::uint64_t messages_sent_ = 0;
+  std::uint64_t messages_received_ = 0;
+  std::uint32_t connects_ = 0;
+  std::uint64_t next_ping_ = 0;
+  std::vector<caf::typed_response_promise<caf::ok_atom>> awaiting_connect_;
+  std::optional<caf::typed_response_promise<caf::ok_atom>> awaiting_close_;
+  struct pending_ping {
+    caf::actor_clock::time_point sent_at;
+    caf::typed_response_promise<caf::timespan> promise;
+  };
+  std::map<std::string, pending_ping> pending_pings_;
+};
+
+}  // namespace wsnova::detail

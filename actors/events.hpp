@@ -1,0 +1,94 @@
+#pragma once
+
+/// @file
+/// Events a connection sends to its owner, in the order they happen.
+
+#include <cstdint>
+#include <string>
+
+#include <caf/error.hpp>
+#include <caf/meta/type_name.hpp>
+
+#include <wsnova/transport/message.hpp>
+
+namespace wsnova {
+
+/// The connection is up: the upgrade succeeded (Gun's `gun_upgrade`).
+struct connected_event {
+  /// The connection's stable id.
+  std::string id;
+  /// The URL connected to.
+  std::string url;
+  /// The subprotocol the server chose, empty if none.
+  std::string subprotocol;
+  /// True if permessage-deflate is in use.
+  bool compressed = false;
+};
+
+/// A message arrived (and the message handler let it through).
+struct message_event {
+  /// The connection's stable id.
+  std::string id;
+  /// The message.
+  ws_message message;
+};
+
+/// The transport went down; a `closed_event` follows when the connection will not come back.
+struct disconnected_event {
+  /// The connection's stable id.
+  std::string id;
+  /// Why; empty when our own close completed cleanly.
+  caf::error cause;
+  /// Close code received (or 1006 when the connection dropped without one).
+  std::uint16_t code = close_code::abnormal;
+  /// Close reason received.
+  std::string reason;
+};
+
+/// The connection is closed for good; the connection actor exits after sending this.
+struct closed_event {
+  /// The connection's stable id.
+  std::string id;
+  /// The close code (from the peer, or the one we sent).
+  std::uint16_t code = close_code::normal;
+  /// The close reason.
+  std::string reason;
+  /// Why, when it was not a clean close: peer close, error, owner gone.
+  caf::error cause;
+};
+
+/// An error the error handler did not ignore.
+struct error_event {
+  /// The connection's stable id.
+  std::string id;
+  /// The error.
+  caf::error error;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, connected_event& x) {
+  return f(caf::meta::type_name("wsnova.connected_event"), x.id, x.url, x.subprotocol,
+           x.compressed);
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, message_event& x) {
+  return f(caf::meta::type_name("wsnova.message_event"), x.id, x.message);
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, disconnected_event& x) {
+  return f(caf::meta::type_name("wsnova.disconnected_event"), x.id, x.cause, x.code, x.reason);
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, closed_event& x) {
+  return f(caf::meta::type_name("wsnova.closed_event"), x.id, x.code, x.reason, x.cause);
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, error_event& x) {
+  return f(caf::meta::type_name("wsnova.error_event"), x.id, x.error);
+}
+
+}  // namespace wsnova
