@@ -1,0 +1,133 @@
+#include <wsnova/actors/client.hpp>
+
+#include <caf/after.hpp>
+#include <caf/sec.hpp>
+#include <caf/system_messages.hpp>
+
+#include <wsnova/actors/spawn_connection.hpp>
+#include <wsnova/transport/error.hpp>
+
+namespace wsnova {
+
+namespace {
+
+/// CAF's own request failures in wsnova's words.
+caf::error translate(caf::error err) {
+  if (err.category() == caf::atom("system")) {
+    switch (static_cast<caf::sec>(err.code())) {
+      case caf::sec::request_timeout: return make_error(errc::timeout, "no answer in time");
+      case caf::sec::request_receiver_down:
+        return make_error(errc::actor_gone, "the connection actor is gone");
+      default: break;
+    }
+  }
+  return err;
+}
+
+}  // namespace
+
+client::client(std::unique_ptr<caf::scoped_actor> self, connection handle)
+  : self_(std::move(self)), connection_(std::move(handle)) {}
+
+client::client(client&&) noexcept = default;
+client& client::operator=(client&&) noexcept = default;
+client::~client() = default;
+
+caf::expected<client> client::connect(caf::actor_system& system, io_pool& pool,
+                                      connection_config config, caf::timespan timeout) {
+  auto self = std::make_unique<caf::scoped_actor>(system);
+  auto handle = spawn_connection(system, pool, std::move(config),
+                                 caf::actor_cast<caf::actor>(*self));
+  if (!handle) return handle.error();
+  (*self)->monitor(*handle);
+  client result{std::move(self), std::move(*handle)};
+  if (auto err = result.request_ok(timeout, connect_atom::value)) return err;
+  return result;
+}
+
+template <class... Ts>
+caf::error client::request_ok(caf::timespan timeout, Ts&&... xs) {
+  caf::error result;
+  (*self_)
+    ->request(connection_, timeout, std::forward<Ts>(xs)...)
+    .receive([](caf::ok_atom) {}, [&](caf::error& err) { result = translate(std::move(err)); });
+  return result;
+}
+
+caf::error client::send_text(std::string text, caf::timespan timeout) {
+  return send(ws_message{message_kind::text, std::move(text)}, timeout);
+}
+
+caf::error client::send_binary(std::string bytes, caf::timespan timeout) {
+  return send(ws_message{message_kind::binary, std::move(bytes)}, timeout);
+}
+
+caf::error client::send(ws_message message, caf::timespan timeout) {
+  return request_ok(timeout, send_atom::value, std::move(message));
+}
+
+caf::expected<connection_event> client::next_event(caf::timespan timeout) {
+  std::optional<caf::expected<connection_event>> result;
+  auto take = [&](auto& event) { result = connection_event{std::move(event)}; };
+  auto remaining = actor_down_ ? caf::timespan{0} : timeout;
+  (*self_)->receive(
+    [&](connected_event& event) { take(event); },
+    [&](message_event& event) { take(event); },
+    [&](disconnected_event& event) { take(event); },
+    [&](closed_event& event) {
+      closed_ = event;
+      take(event);
+    },
+    [&](error_event& event) { take(event); },
+    [&](caf::down_msg& down) {
+      if (down.source != connection_.address()) return;
+      actor_down_ = true;
+      result = make_error(errc::actor_gone, "connection actor exited: " + describe(down.reason));
+    },
+    caf::after(remaining) >> [&] {
+      result = actor_down_ ? make_error(errc::actor_gone, "connection actor exited")
+                           : make_error(errc::timeout, "no event in time");
+    });
+  if (!result) return make_error(errc::timeout, "no event in time");
+  return std::move(*result);
+}
+
+caf::expected<ws_message> client::receive(caf::timespan timeout) {
+  auto deadline = std::chrono::steady_clock::now() + timeout;
+  for (;;) {
+    auto left = std::max(caf::timespan{0}, std::chrono::duration_cast<caf::timespan>(
+                                             deadline - std::chrono::steady_clock::now()));
+    auto event = next_event(left);
+    if (!event) {
+      if (closed_) return closed_->cause ? closed_->cause : make_error(errc::closed);
+      return event.error();
+    }
+    if (auto* message = std::get_if<message_event>(&*event)) return std::move(message->message);
+    if (auto* closed = std::get_if<closed_event>(&*event))
+      return closed->cause ? closed->cause : make_error(errc::closed, "connection closed");
+  }
+}
+
+caf::expected<caf::timespan> client::ping(caf::timespan timeout) {
+  caf::expected<caf::timespan> result{caf::timespan{0}};
+  (*self_)
+    ->request(connection_, timeout, ping_atom::value)
+    .receive([&](caf::timespan rtt) { result = rtt; },
+             [&](caf::error& err) { result = translate(std::move(err)); });
+  return result;
+}
+
+caf::expected<connection_status> client::status(caf::timespan timeout) {
+  caf::expected<connection_status> result{connection_status{}};
+  (*self_)
+    ->request(connection_, timeout, status_atom::value)
+    .receive([&](connection_status& status) { result = std::move(status); },
+             [&](caf::error& err) { result = translate(std::move(err)); });
+  return result;
+}
+
+caf::error client::close(std::uint16_t code, std::string reason, caf::timespan timeout) {
+  return request_ok(timeout, close_atom::value, code, std::move(reason));
+}
+
+}  // namespace wsnova

@@ -1,0 +1,94 @@
+#pragma once
+
+/// @file
+/// A blocking facade over a connection actor, for code that is not an actor (`main()`,
+/// tests, scripts).
+
+#include <chrono>
+#include <memory>
+#include <optional>
+#include <string>
+#include <variant>
+
+#include <caf/actor_system.hpp>
+#include <caf/expected.hpp>
+#include <caf/scoped_actor.hpp>
+#include <caf/timespan.hpp>
+
+#include <wsnova/actors/connection.hpp>
+#include <wsnova/actors/connection_config.hpp>
+#include <wsnova/actors/events.hpp>
+#include <wsnova/transport/io_pool.hpp>
+
+namespace wsnova {
+
+/// Any event a connection sends its owner.
+using connection_event =
+  std::variant<connected_event, message_event, disconnected_event, closed_event, error_event>;
+
+/// Owns one connection through a scoped actor that is the connection's owner. Every wait has
+/// a deadline and also watches the connection actor: if it dies, the wait ends at once with
+/// an error instead of hanging (Gun's `await` with a monitor).
+///
+/// Thread safety: one thread at a time. Destroying the client is the owner's death: the
+/// connection closes with 1001 and exits.
+class client {
+ public:
+  /// Default deadline of every wait.
+  static constexpr caf::timespan default_timeout = std::chrono::seconds{10};
+
+  /// Starts a connection and waits until it is up, or fails with its error
+  /// (`bad_url`, `dns`, `connect_refused`, `tls_verify_failed`, `upgrade_rejected`,
+  /// `timeout`, ...).
+  static caf::expected<client> connect(caf::actor_system& system, io_pool& pool,
+                                       connection_config config,
+                                       caf::timespan timeout = default_timeout);
+
+  client(client&&) noexcept;
+  client& operator=(client&&) noexcept;
+  ~client();
+
+  /// Queues a text message.
+  caf::error send_text(std::string text, caf::timespan timeout = default_timeout);
+  /// Queues a binary message.
+  caf::error send_binary(std::string bytes, caf::timespan timeout = default_timeout);
+  /// Queues a message.
+  caf::error send(ws_message message, caf::timespan timeout = default_timeout);
+
+  /// Returns the next event, or `timeout` when none arrives in time, or `actor_gone` when the
+  /// connection actor is gone and no event is left.
+  caf::expected<connection_event> next_event(caf::timespan timeout = default_timeout);
+
+  /// Returns the next message, skipping other events. When the connection closes first,
+  /// returns the close's cause (`closed_by_peer`, `message_too_big`, ...) or `closed`.
+  caf::expected<ws_message> receive(caf::timespan timeout = default_timeout);
+
+  /// Pings the peer and returns the round-trip time.
+  caf::expected<caf::timespan> ping(caf::timespan timeout = default_timeout);
+
+  /// Returns the connection's status.
+  caf::expected<connection_status> status(caf::timespan timeout = default_timeout);
+
+  /// Closes with `code` and `reason` and waits for the close handshake.
+  caf::error close(std::uint16_t code = close_code::normal, std::string reason = {},
+                   caf::timespan timeout = default_timeout);
+
+  /// Returns the final close, once the connection reported it.
+  const std::optional<closed_event>& closed() const { return closed_; }
+
+  /// Returns the connection actor.
+  const connection& handle() const { return connection_; }
+
+ private:
+  client(std::unique_ptr<caf::scoped_actor> self, connection handle);
+
+  template <class... Ts>
+  caf::error request_ok(caf::timespan timeout, Ts&&... xs);
+
+  std::unique_ptr<caf::scoped_actor> self_;
+  connection connection_;
+  std::optional<closed_event> closed_;
+  bool actor_down_ = false;
+};
+
+}  // namespace wsnova
