@@ -67,6 +67,15 @@ caf::error client::send(ws_message message, caf::timespan timeout) {
 }
 
 caf::expected<connection_event> client::next_event(caf::timespan timeout) {
+  if (!pending_.empty()) {
+    auto event = std::move(pending_.front());
+    pending_.pop_front();
+    return event;
+  }
+  return pull_event(timeout);
+}
+
+caf::expected<connection_event> client::pull_event(caf::timespan timeout) {
   std::optional<caf::expected<connection_event>> result;
   auto take = [&](auto& event) { result = connection_event{std::move(event)}; };
   auto remaining = actor_down_ ? caf::timespan{0} : timeout;
@@ -127,7 +136,14 @@ caf::expected<connection_status> client::status(caf::timespan timeout) {
 }
 
 caf::error client::close(std::uint16_t code, std::string reason, caf::timespan timeout) {
-  return request_ok(timeout, close_atom::value, code, std::move(reason));
+  if (auto err = request_ok(timeout, close_atom::value, code, std::move(reason))) return err;
+  // The closed event precedes the reply in the mailbox; keep what comes before it.
+  while (!closed_) {
+    auto event = pull_event(timeout);
+    if (!event) return event.error();
+    pending_.push_back(std::move(*event));
+  }
+  return {};
 }
 
 }  // namespace wsnova

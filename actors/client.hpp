@@ -5,6 +5,7 @@
 /// tests, scripts).
 
 #include <chrono>
+#include <deque>
 #include <memory>
 #include <optional>
 #include <string>
@@ -69,7 +70,8 @@ class client {
   /// Returns the connection's status.
   caf::expected<connection_status> status(caf::timespan timeout = default_timeout);
 
-  /// Closes with `code` and `reason` and waits for the close handshake.
+  /// Closes with `code` and `reason` and waits for the close handshake; afterwards
+  /// `closed()` holds the final close. Events that arrived meanwhile stay readable.
   caf::error close(std::uint16_t code = close_code::normal, std::string reason = {},
                    caf::timespan timeout = default_timeout);
 
@@ -85,8 +87,13 @@ class client {
   template <class... Ts>
   caf::error request_ok(caf::timespan timeout, Ts&&... xs);
 
+  /// Takes the next event from the mailbox.
+  caf::expected<connection_event> pull_event(caf::timespan timeout);
+
   std::unique_ptr<caf::scoped_actor> self_;
   connection connection_;
+  /// Events taken from the mailbox while waiting for something else, served first.
+  std::deque<connection_event> pending_;
   std::optional<closed_event> closed_;
   bool actor_down_ = false;
 };

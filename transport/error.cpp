@@ -51,7 +51,9 @@ bool is(const caf::error& err, errc code) { return code != errc::none && code_of
 std::string describe(const caf::error& err) {
   if (!err) return "no error";
   std::string detail;
-  if (err.context().match_elements<std::string>()) detail = err.context().get_as<std::string>(0);
+  const auto& context = err.context();
+  if (!context.empty() && context.match_element<std::string>(0))
+    detail = context.get_as<std::string>(0);
   std::string result;
   if (err.category() == error_category_atom::value) {
     result = "wsnova: " + to_string(static_cast<errc>(err.code()));

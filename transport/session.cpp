@@ -299,7 +299,7 @@ class session_impl final : public session {
                                  std::to_string(options_.max_message_size) + " bytes"),
                     close_code::too_big, "message too big");
     if (close_started_ && ec == asio::error::operation_aborted)
-      return finish(caf::error{}, close_code::abnormal, {});
+      return;  // our close is in flight and reports when done
     auto error = classify_error(ec, session_phase::open);
     auto sent = ws_.reason().code;  // Beast closes with a code on protocol violations.
     finish(std::move(error), sent != 0 ? sent : close_code::abnormal, std::move(reason));
@@ -346,6 +346,12 @@ class session_impl final : public session {
     if (ec) {
       if (close_started_ && ec == websocket::error::closed) return;  // the read side reports
       return finish(classify_error(ec, session_phase::open), close_code::abnormal, {});
+    }
+    if (queue_.front().kind == outgoing::type::close) {
+      // The close handshake is done: report the peer's answering code (or ours).
+      auto code = ws_.reason().code != 0 ? std::uint16_t{ws_.reason().code} : queue_.front().code;
+      auto reason = std::string{ws_.reason().reason.c_str()};
+      return finish(caf::error{}, code, std::move(reason));
     }
     queue_.pop_front();
     write_next();
