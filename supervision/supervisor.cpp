@@ -27,6 +27,17 @@ namespace {
 
 using self_ptr = supervisor_impl::stateful_pointer<supervisor_state>;
 
+/// Like wsnova::describe, but safe for errors without context (describe() in
+/// transport/error.cpp reads the context unconditionally; reported).
+std::string describe_reason(const caf::error& err) {
+  if (!err) return "normal";
+  if (err.category() != error_category_atom::value) return caf::to_string(err);
+  std::string result = "wsnova: " + to_string(code_of(err));
+  if (!err.context().empty() && err.context().match_elements<std::string>())
+    result += " (" + err.context().get_as<std::string>(0) + ")";
+  return result;
+}
+
 // -- starting a child (also used by spawn_supervisor) ---------------------------------
 
 /// Calls the start function; exceptions and invalid handles become `start_failed`.
@@ -37,7 +48,7 @@ caf::expected<caf::actor> call_start(caf::actor_system& sys, const child_spec& s
   };
   try {
     auto res = spec.start(sys, args);
-    if (!res) return failed(describe(res.error()));
+    if (!res) return failed(describe_reason(res.error()));
     if (!*res) return failed("start function returned an invalid handle");
     return res;
   } catch (const std::exception& e) {
@@ -86,6 +97,12 @@ void set_stopped(self_ptr self, child_record& rec) {
   rec.handle = nullptr;
   rec.status = child_status::stopped;
   notify(self, rec.spec.id, caf::actor{});
+}
+
+child_record make_record(child_spec spec) {
+  child_record rec;
+  rec.spec = std::move(spec);
+  return rec;
 }
 
 /// Adds a child at the end of the start order.
@@ -350,7 +367,7 @@ void handle_exit(self_ptr self, const std::string& id, const caf::error& reason,
   auto delay = next_backoff(self, *rec);
   if (!add_restart(self)) {
     shutdown(self, make_error(errc::restart_intensity,
-                              "child '" + id + "' exited (" + describe(reason) + "); more than "
+                              "child '" + id + "' exited (" + describe_reason(reason) + "); more than "
                                 + std::to_string(st.flags.intensity) + " restarts in "
                                 + std::to_string(st.flags.period.count()) + " ms"));
     return;
@@ -438,7 +455,7 @@ supervisor_behavior(self_ptr self, supervisor_flags flags,
     st.template_spec = with_defaults(started.front().first);
   } else {
     for (auto& [spec, handle] : started) {
-      auto& rec = save_child(self, child_record{with_defaults(spec)});
+      auto& rec = save_child(self, make_record(with_defaults(spec)));
       set_running(self, rec, handle);
     }
   }
@@ -455,15 +472,15 @@ supervisor_behavior(self_ptr self, supervisor_flags flags,
       return queued<caf::actor>(self, [self, spec](actor_promise& rp) {
         auto& st = self->state;
         if (st.template_spec)
-          return rp.deliver(not_allowed("simple_one_for_one: use start_child(args)"));
-        if (auto err = check_child_spec(spec)) return rp.deliver(err);
+          return void(rp.deliver(not_allowed("simple_one_for_one: use start_child(args)")));
+        if (auto err = check_child_spec(spec)) return void(rp.deliver(err));
         if (auto rec = find(self, spec.id))
-          return rp.deliver(rec->status == child_status::running
+          return void(rp.deliver(rec->status == child_status::running
                               ? make_error(errc::already_started, "child '" + spec.id + "' runs")
-                              : make_error(errc::already_present, "child '" + spec.id + "'"));
+                              : make_error(errc::already_present, "child '" + spec.id + "'")));
         auto res = call_start(self->system(), spec, caf::message{});
-        if (!res) return rp.deliver(res.error());
-        auto& rec = save_child(self, child_record{with_defaults(spec)});
+        if (!res) return void(rp.deliver(res.error()));
+        auto& rec = save_child(self, make_record(with_defaults(spec)));
         set_running(self, rec, *res);
         rp.deliver(rec.handle);
       });
@@ -472,13 +489,13 @@ supervisor_behavior(self_ptr self, supervisor_flags flags,
       return queued<caf::actor>(self, [self, args](actor_promise& rp) {
         auto& st = self->state;
         if (!st.template_spec)
-          return rp.deliver(not_allowed("start_child(args) needs simple_one_for_one"));
-        child_record rec{*st.template_spec};
+          return void(rp.deliver(not_allowed("start_child(args) needs simple_one_for_one")));
+        auto rec = make_record(*st.template_spec);
         rec.spec.id += "#" + std::to_string(++st.dynamic_count);
         rec.args = args;
         rec.dynamic = true;
         auto res = call_start(self->system(), rec.spec, args);
-        if (!res) return rp.deliver(res.error());
+        if (!res) return void(rp.deliver(res.error()));
         auto& saved = save_child(self, std::move(rec));
         set_running(self, saved, *res);
         rp.deliver(saved.handle);
@@ -492,21 +509,21 @@ supervisor_behavior(self_ptr self, supervisor_flags flags,
     [self](terminate_child_atom, caf::actor& handle) -> ok_promise {
       return queued<caf::ok_atom>(self, [self, handle](ok_promise& rp) {
         auto rec = handle ? find_by_addr(self, handle.address()) : nullptr;
-        if (!rec) return rp.deliver(make_error(errc::unknown_child, "no child with this handle"));
+        if (!rec) return void(rp.deliver(make_error(errc::unknown_child, "no child with this handle")));
         terminate_by_id(self, rec->spec.id, rp);
       });
     },
     [self](restart_child_atom, std::string& id) -> actor_promise {
       return queued<caf::actor>(self, [self, id](actor_promise& rp) {
         auto rec = find(self, id);
-        if (!rec) return rp.deliver(unknown(id));
-        if (rec->dynamic) return rp.deliver(not_allowed("simple_one_for_one child"));
+        if (!rec) return void(rp.deliver(unknown(id)));
+        if (rec->dynamic) return void(rp.deliver(not_allowed("simple_one_for_one child")));
         if (rec->status == child_status::running || rec->status == child_status::terminating)
-          return rp.deliver(make_error(errc::already_started, "child '" + id + "' runs"));
+          return void(rp.deliver(make_error(errc::already_started, "child '" + id + "' runs")));
         auto res = call_start(self->system(), rec->spec, rec->args);
         if (!res) {
           rec->status = child_status::stopped;
-          return rp.deliver(res.error());
+          return void(rp.deliver(res.error()));
         }
         set_running(self, *rec, *res);
         rp.deliver(rec->handle);
@@ -515,10 +532,10 @@ supervisor_behavior(self_ptr self, supervisor_flags flags,
     [self](delete_child_atom, std::string& id) -> ok_promise {
       return queued<caf::ok_atom>(self, [self, id](ok_promise& rp) {
         auto rec = find(self, id);
-        if (!rec) return rp.deliver(unknown(id));
-        if (rec->dynamic) return rp.deliver(not_allowed("simple_one_for_one child"));
+        if (!rec) return void(rp.deliver(unknown(id)));
+        if (rec->dynamic) return void(rp.deliver(not_allowed("simple_one_for_one child")));
         if (rec->status != child_status::stopped)
-          return rp.deliver(not_allowed("child '" + id + "' is running or restarting"));
+          return void(rp.deliver(not_allowed("child '" + id + "' is running or restarting")));
         del_child(self, id);
         rp.deliver(caf::ok_atom::value);
       });
@@ -551,14 +568,14 @@ supervisor_behavior(self_ptr self, supervisor_flags flags,
     [self](adopt_atom, caf::actor& handle, child_spec& spec) -> ok_promise {
       return queued<caf::ok_atom>(self, [self, handle, spec](ok_promise& rp) {
         if (self->state.template_spec)
-          return rp.deliver(not_allowed("simple_one_for_one cannot adopt"));
-        if (!handle) return rp.deliver(not_allowed("adopt: invalid handle"));
-        if (auto err = check_child_spec(spec)) return rp.deliver(err);
+          return void(rp.deliver(not_allowed("simple_one_for_one cannot adopt")));
+        if (!handle) return void(rp.deliver(not_allowed("adopt: invalid handle")));
+        if (auto err = check_child_spec(spec)) return void(rp.deliver(err));
         if (auto rec = find(self, spec.id))
-          return rp.deliver(rec->status == child_status::running
+          return void(rp.deliver(rec->status == child_status::running
                               ? make_error(errc::already_started, "child '" + spec.id + "' runs")
-                              : make_error(errc::already_present, "child '" + spec.id + "'"));
-        auto& rec = save_child(self, child_record{with_defaults(spec)});
+                              : make_error(errc::already_present, "child '" + spec.id + "'")));
+        auto& rec = save_child(self, make_record(with_defaults(spec)));
         set_running(self, rec, handle);
         rp.deliver(caf::ok_atom::value);
       });
@@ -566,9 +583,9 @@ supervisor_behavior(self_ptr self, supervisor_flags flags,
     [self](release_atom, std::string& id) -> actor_promise {
       return queued<caf::actor>(self, [self, id](actor_promise& rp) {
         auto rec = find(self, id);
-        if (!rec) return rp.deliver(unknown(id));
+        if (!rec) return void(rp.deliver(unknown(id)));
         if (rec->status != child_status::running)
-          return rp.deliver(not_allowed("release: child '" + id + "' is not running"));
+          return void(rp.deliver(not_allowed("release: child '" + id + "' is not running")));
         auto handle = rec->handle;
         self->demonitor(handle.address());
         set_stopped(self, *rec);
