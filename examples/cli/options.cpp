@@ -1,0 +1,144 @@
+#include "options.hpp"
+
+#include <iostream>
+#include <sstream>
+
+#include <boost/program_options.hpp>
+
+#include "exit_codes.hpp"
+#include "output.hpp"
+
+#ifndef WSNOVA_VERSION
+#define WSNOVA_VERSION "unknown"
+#endif
+
+namespace po = boost::program_options;
+
+namespace wsnova::cli {
+
+namespace {
+
+constexpr const char* usage_line =
+  "usage: wsnova [options] [ws://host:port/path | wss://host:port/path]\n"
+  "\n"
+  "Without a URL, wsnova runs a demo: it starts an embedded echo server on 127.0.0.1,\n"
+  "talks to it and prints every step.\n"
+  "\n"
+  "With a URL, every line read from stdin is sent as one message and every message\n"
+  "received is printed on stdout: text as is, binary as a line\n"
+  "`binary(base64): <standard base64, RFC 4648>`. Status lines and errors go to stderr.\n"
+  "At the end of stdin (or on Ctrl-C) wsnova closes with code 1000 and exits once the\n"
+  "close handshake is done. When the server closes, wsnova prints\n"
+  "`closed: CODE REASON` on stderr.\n";
+
+/// Splits "Name: value" (or "Name:value") at the first colon; the value's leading blanks
+/// are not part of it, as in HTTP.
+std::optional<std::pair<std::string, std::string>> split_header(const std::string& text) {
+  auto colon = text.find(':');
+  if (colon == std::string::npos || colon == 0) return std::nullopt;
+  auto value_start = text.find_first_not_of(" \t", colon + 1);
+  std::string value = value_start == std::string::npos ? "" : text.substr(value_start);
+  return std::pair{text.substr(0, colon), std::move(value)};
+}
+
+/// Prints a usage error the way every error is printed and returns the usage exit code.
+int usage_error(const std::string& detail) {
+  print_error("usage", detail + " (see wsnova --help)");
+  return exit_usage;
+}
+
+}  // namespace
+
+parse_result parse_options(int argc, char** argv) {
+  cli_options result;
+  std::vector<std::string> headers;
+  // Signed on purpose: program_options would otherwise turn "-5" into a huge number.
+  long long ping_ms = 0;
+  long long max_message = static_cast<long long>(result.max_message);
+  long long connect_ms = result.connect_timeout.count();
+
+  po::options_description visible{"options"};
+  visible.add_options()
+    ("help,h", "print this help and exit")
+    ("version", "print the version and exit")
+    ("header,H", po::value(&headers)->composing(),
+     "add an HTTP header to the upgrade request, K:V (repeatable)")
+    ("subprotocol,s", po::value(&result.subprotocols)->composing(),
+     "offer a subprotocol in Sec-WebSocket-Protocol (repeatable, in order of preference)")
+    ("ca-file", po::value(&result.ca_file), "trust the CA certificates in this PEM file too")
+    ("cert", po::value(&result.cert_file), "client certificate (PEM) for mutual TLS")
+    ("key", po::value(&result.key_file), "private key (PEM) of --cert")
+    ("insecure,k", po::bool_switch(&result.insecure),
+     "DANGEROUS: do not verify the server's TLS certificate")
+    ("compress", po::bool_switch(&result.compress), "offer permessage-deflate compression")
+    ("ping-interval", po::value(&ping_ms)->value_name("MS"),
+     "send a heartbeat ping every MS milliseconds; 0 (default) is off")
+    ("max-message", po::value(&max_message)->value_name("BYTES"),
+     "largest message accepted from the server (default 16777216)")
+    ("binary,b", po::bool_switch(&result.binary), "send stdin lines as binary messages")
+    ("connect-timeout", po::value(&connect_ms)->value_name("MS"),
+     "deadline for connecting and for the TLS and upgrade handshake (default 10000)")
+    ("quiet,q", po::bool_switch(&result.quiet), "print no status lines, only messages and errors");
+  po::options_description hidden;
+  hidden.add_options()("url", po::value(&result.url));
+  po::options_description all;
+  all.add(visible).add(hidden);
+  po::positional_options_description positional;
+  positional.add("url", 1);
+
+  po::variables_map vm;
+  try {
+    po::store(po::command_line_parser(argc, argv).options(all).positional(positional).run(), vm);
+    po::notify(vm);
+  } catch (const po::error& e) {
+    return usage_error(e.what());
+  }
+
+  if (vm.count("help")) {
+    std::ostringstream out;
+    out << usage_line << '\n' << visible << "\nexit codes:\n" << exit_code_table();
+    std::cout << out.str() << std::flush;
+    return exit_ok;
+  }
+  if (vm.count("version")) {
+    std::cout << "wsnova " << WSNOVA_VERSION << '\n' << std::flush;
+    return exit_ok;
+  }
+
+  for (const auto& header : headers) {
+    auto kv = split_header(header);
+    if (!kv) return usage_error("--header needs K:V, got '" + header + "'");
+    result.headers.push_back(std::move(*kv));
+  }
+  if (ping_ms < 0) return usage_error("--ping-interval must be 0 or more");
+  if (max_message <= 0) return usage_error("--max-message must be positive");
+  if (connect_ms <= 0) return usage_error("--connect-timeout must be positive");
+  if (result.key_file.empty() != result.cert_file.empty())
+    return usage_error("--cert and --key go together");
+  result.ping_interval = std::chrono::milliseconds{ping_ms};
+  result.max_message = static_cast<std::size_t>(max_message);
+  result.connect_timeout = std::chrono::milliseconds{connect_ms};
+  return result;
+}
+
+connection_config to_connection_config(const cli_options& options) {
+  connection_config config;
+  config.url = options.url;
+  config.id = "wsnova-cli";
+  auto& session = config.session;
+  session.headers = options.headers;
+  session.subprotocols = options.subprotocols;
+  session.compress = options.compress;
+  session.max_message_size = options.max_message;
+  session.connect_timeout = options.connect_timeout;
+  session.handshake_timeout = options.connect_timeout;
+  session.ping_interval = options.ping_interval;
+  session.user_agent = std::string{"wsnova-cli/"} + WSNOVA_VERSION;
+  session.tls.insecure = options.insecure;
+  session.tls.ca_file = options.ca_file;
+  session.tls.cert_file = options.cert_file;
+  session.tls.key_file = options.key_file;
+  return config;
+}
+
+}  // namespace wsnova::cli
