@@ -36,14 +36,14 @@ namespace {
 
 using crash_atom = caf::atom_constant<caf::atom("crash")>;
 
-caf::behavior worker(caf::event_based_actor* self) {
-  return {[self](crash_atom) { self->quit(make_error(errc::invalid_argument, "crash")); }};
+caf::behavior worker(caf::event_based_actor* self, std::string name) {
+  return {[self, name](crash_atom) { self->quit(make_error(errc::invalid_argument, name + " crashed")); }};
 }
 
 child_spec worker_spec(const std::string& id) {
   child_spec spec;
   spec.id = id;
-  spec.start = start_with([](caf::actor_system& sys) { return sys.spawn(worker); });
+  spec.start = start_with([id](caf::actor_system& sys) { return sys.spawn(worker, id); });
   return spec;
 }
 

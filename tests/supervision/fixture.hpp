@@ -91,7 +91,10 @@ struct fixture {
   caf::actor spawn_scripted(const std::string& name) {
     auto log_ = log;
     bool ignore = (*scripts)[name].ignore_shutdown;
-    auto hdl = sys.spawn([name, log_, ignore](caf::event_based_actor* child) -> caf::behavior {
+    // Arguments go through spawn, not captures: CAF 0.17's init_fun_factory dereferences a
+    // null tuple pointer for argument-less function actors (UBSan flags it).
+    auto fn = [](caf::event_based_actor* child, std::string name,
+                 std::shared_ptr<std::vector<std::string>> log_, bool ignore) -> caf::behavior {
       log_->push_back("start:" + name);
       if (ignore) child->set_exit_handler([](caf::exit_msg&) { /* nop: ignore */ });
       child->attach_functor([name, log_](const caf::error& reason) {
@@ -101,7 +104,8 @@ struct fixture {
         [child](die_atom, caf::error& reason) { child->quit(reason); },
         [](const std::string& ping) { return ping; },
       };
-    });
+    };
+    auto hdl = sys.spawn(fn, name, log_, ignore);
     (*latest)[name] = hdl;
     spawned->push_back(hdl);
     return hdl;
