@@ -1,0 +1,321 @@
+// wsnova-bench: the same workloads as beast-bench, on wsnova. Every connection is spawned with
+// spawn_connection; the echo reaches user code either in an in-process message_handler that
+// sends the next message from inside the connection actor (--path handler, the default: no
+// extra hop) or in the owner actor, which gets a message_event and sends back through the
+// connection's typed interface (--path owner). The JSON says which ("path").
+#include <atomic>
+#include <condition_variable>
+#include <csignal>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <thread>
+
+#include <caf/actor_system.hpp>
+#include <caf/actor_system_config.hpp>
+#include <caf/event_based_actor.hpp>
+#include <caf/send.hpp>
+
+#include <wsnova/actors/connection.hpp>
+#include <wsnova/actors/events.hpp>
+#include <wsnova/actors/message_types.hpp>
+#include <wsnova/actors/spawn_connection.hpp>
+#include <wsnova/behaviors/message_handler.hpp>
+#include <wsnova/transport/io_pool.hpp>
+
+#include "common.hpp"
+
+namespace {
+
+namespace json = boost::json;
+using namespace wsnova::bench;
+using wsnova::ws_message;
+
+constexpr const char* client_name = "wsnova";
+
+/// What the owner actor saw, shared with the main thread.
+struct owner_state {
+  std::mutex mtx;
+  std::condition_variable cv;
+  std::size_t connected = 0;
+  std::size_t closed = 0;
+  std::string error;
+  bool done = false;
+  /// --path owner: the connections by id, for sending the next message back.
+  std::map<std::string, wsnova::connection> by_id;
+  /// --path owner: echoes seen by the owner; keep sending while `sending`.
+  std::atomic<std::uint64_t> echoes{0};
+  std::atomic<bool> sending{true};
+
+  void fail(std::string what) {
+    std::lock_guard lock{mtx};
+    if (error.empty()) error = std::move(what);
+    cv.notify_all();
+  }
+  void finish() {
+    std::lock_guard lock{mtx};
+    done = true;
+    cv.notify_all();
+  }
+  template <class Pred>
+  std::string wait_for(Pred pred, std::chrono::seconds deadline) {
+    std::unique_lock lock{mtx};
+    if (!cv.wait_for(lock, deadline, [&] { return !error.empty() || pred(); })) return "timed out";
+    return error;
+  }
+};
+
+/// The owner: counts events; with --path owner it also echoes the echo.
+caf::behavior owner_actor(caf::event_based_actor* self, owner_state* st) {
+  return {
+    [st](const wsnova::connected_event&) {
+      std::lock_guard lock{st->mtx};
+      ++st->connected;
+      st->cv.notify_all();
+    },
+    [st](const wsnova::closed_event& ev) {
+      std::lock_guard lock{st->mtx};
+      ++st->closed;
+      if (ev.cause && st->error.empty())
+        st->error = "closed: code " + std::to_string(ev.code) + " " + caf::to_string(ev.cause);
+      st->cv.notify_all();
+    },
+    [st](const wsnova::disconnected_event&) {},
+    [st](const wsnova::error_event& ev) { st->fail("error event: " + caf::to_string(ev.error)); },
+    [st](wsnova::message_event& ev) {
+      st->echoes.store(st->echoes.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
+      if (!st->sending.load(std::memory_order_relaxed)) return;
+      auto i = st->by_id.find(ev.id);  // filled before the first send, read-only afterwards
+      if (i != st->by_id.end())
+        caf::anon_send(i->second, wsnova::send_atom::value, std::move(ev.message));
+    },
+  };
+}
+
+/// The in-process handler: runs inside the connection actor for every received message.
+class bench_handler final : public wsnova::message_handler {
+ public:
+  enum class role { count_only, throughput, latency };
+
+  bench_handler(role r, owner_state* st, std::atomic<bool>* sending)
+    : role_(r), st_(st), sending_(sending) {}
+
+  wsnova::directive handle_message(wsnova::handler_context& ctx, ws_message& msg) override {
+    switch (role_) {
+      case role::count_only:
+        break;
+      case role::throughput:
+        echoes.store(echoes.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
+        if (sending_->load(std::memory_order_relaxed)) ctx.send(std::move(msg));
+        break;
+      case role::latency: {
+        auto now = clock_type::now();
+        if (warmup > 0)
+          --warmup;
+        else
+          samples.push_back(std::chrono::duration<double, std::micro>(now - sent_at).count());
+        if (samples.size() == count) {
+          st_->finish();
+          break;
+        }
+        sent_at = clock_type::now();
+        ctx.send(std::move(msg));
+        break;
+      }
+    }
+    return wsnova::directive::ignore();
+  }
+
+  /// throughput: echoes received, written by the connection actor only.
+  std::atomic<std::uint64_t> echoes{0};
+  /// latency: warm-up round trips left, timed round trips wanted, samples, send time.
+  std::size_t warmup = 0;
+  std::size_t count = 0;
+  std::vector<double> samples;
+  clock_type::time_point sent_at;
+
+ private:
+  role role_;
+  owner_state* st_;
+  std::atomic<bool>* sending_;
+};
+
+int run(const options& o, bool owner_path) {
+  caf::actor_system_config cfg;
+  wsnova::add_message_types(cfg);
+  cfg.set("scheduler.max-threads", o.caf_threads);
+  caf::actor_system sys{cfg};
+  wsnova::io_pool pool{o.io_threads};
+  owner_state st;
+  auto owner = sys.spawn(owner_actor, &st);
+  std::atomic<bool> sending{true};
+
+  json::object out;
+  describe(out, client_name, o);
+  out["path"] = owner_path ? "owner" : "handler";
+  out["io_threads"] = o.io_threads;
+  out["caf_threads"] = o.caf_threads;
+  auto finish = [&](int rc) {
+    std::fflush(stdout);
+    std::_Exit(rc);  // skip tearing down thousands of actors and sockets
+    return rc;
+  };
+  auto bad = [&](const std::string& what) { return fail(client_name, o.mode, what), finish(1); };
+
+  auto spawn = [&](std::size_t index, std::shared_ptr<wsnova::message_handler> handler)
+    -> caf::expected<wsnova::connection> {
+    wsnova::connection_config cc;
+    cc.url = o.url;
+    cc.id = "c" + std::to_string(index);
+    cc.session.compress = o.deflate;
+    cc.session.tcp_nodelay = true;
+    cc.session.tls.insecure = true;  // the bench server's certificate is self-signed
+    cc.handlers.message = std::move(handler);
+    auto conn = wsnova::spawn_connection(sys, pool, std::move(cc), owner);
+    return conn;
+  };
+  auto message = [&] {
+    return ws_message{o.text ? wsnova::message_kind::text : wsnova::message_kind::binary,
+                      std::string(o.size, 'x')};
+  };
+
+  if (o.mode == "throughput") {
+    std::vector<std::shared_ptr<bench_handler>> handlers;
+    std::vector<wsnova::connection> conns;
+    for (std::size_t i = 0; i < o.conns; ++i) {
+      std::shared_ptr<bench_handler> h;
+      if (!owner_path)
+        h = std::make_shared<bench_handler>(bench_handler::role::throughput, &st, &sending);
+      auto conn = spawn(i, h);
+      if (!conn) return bad("spawn_connection: " + caf::to_string(conn.error()));
+      handlers.push_back(h);
+      conns.push_back(*conn);
+      st.by_id.emplace("c" + std::to_string(i), *conn);
+    }
+    if (auto err = st.wait_for([&] { return st.connected == o.conns; }, std::chrono::seconds(60));
+        !err.empty())
+      return bad(err);
+    for (auto& c : conns)
+      for (std::size_t k = 0; k < o.window; ++k)
+        caf::anon_send(c, wsnova::send_atom::value, message());
+    auto total = [&] {
+      std::uint64_t n = st.echoes.load(std::memory_order_relaxed);
+      for (auto& h : handlers)
+        if (h) n += h->echoes.load(std::memory_order_relaxed);
+      return n;
+    };
+    std::this_thread::sleep_for(std::chrono::duration<double>(o.warmup));
+    auto m0 = total();
+    auto c0 = cpu_seconds();
+    auto t0 = clock_type::now();
+    std::this_thread::sleep_for(std::chrono::duration<double>(o.seconds));
+    auto m1 = total();
+    auto c1 = cpu_seconds();
+    auto t1 = clock_type::now();
+    sending = false;
+    st.sending = false;
+    {
+      std::lock_guard lock{st.mtx};
+      if (!st.error.empty()) return bad(st.error);
+    }
+    throughput_result(out, m1 - m0, o.size, seconds_between(t0, t1), c1 - c0);
+  } else if (o.mode == "latency") {
+    if (owner_path) return bad("latency runs on --path handler only");
+    auto h = std::make_shared<bench_handler>(bench_handler::role::latency, &st, &sending);
+    h->warmup = 1000;
+    h->count = o.count;
+    h->samples.reserve(o.count);
+    auto conn = spawn(0, h);
+    if (!conn) return bad("spawn_connection: " + caf::to_string(conn.error()));
+    if (auto err = st.wait_for([&] { return st.connected == 1; }, std::chrono::seconds(60));
+        !err.empty())
+      return bad(err);
+    h->sent_at = clock_type::now();  // published to the actor by the send below
+    caf::anon_send(*conn, wsnova::send_atom::value, message());
+    if (auto err = st.wait_for([&] { return st.done; }, std::chrono::seconds(600)); !err.empty())
+      return bad(err);
+    latency_result(out, std::move(h->samples));
+  } else if (o.mode == "idle") {
+    auto rss_before = rss_kb();
+    std::vector<wsnova::connection> conns;
+    conns.reserve(o.conns);
+    auto first = clock_type::now();
+    for (std::size_t i = 0; i < o.conns; ++i) {
+      // At most `window` handshakes in flight.
+      if (auto err = st.wait_for([&] { return i - st.connected < o.window; },
+                                 std::chrono::seconds(60));
+          !err.empty())
+        return bad(err);
+      auto conn = spawn(i, nullptr);
+      if (!conn) return bad("spawn_connection: " + caf::to_string(conn.error()));
+      conns.push_back(*conn);
+    }
+    if (auto err = st.wait_for([&] { return st.connected == o.conns; }, std::chrono::seconds(600));
+        !err.empty())
+      return bad(err);
+    auto last = clock_type::now();
+    std::this_thread::sleep_for(std::chrono::duration<double>(o.seconds));
+    auto rss = rss_kb();
+    {
+      std::lock_guard lock{st.mtx};
+      if (!st.error.empty()) return bad(st.error);
+    }
+    out["rss_before_kb"] = rss_before;
+    out["rss_kb"] = rss;
+    out["kb_per_conn"] = double(rss - rss_before) / double(o.conns);
+    out["connect_s"] = seconds_between(first, last);
+  } else {  // connect
+    auto t0 = clock_type::now();
+    for (std::size_t i = 0; i < o.count; ++i) {
+      auto conn = spawn(i, nullptr);
+      if (!conn) return bad("spawn_connection: " + caf::to_string(conn.error()));
+      if (auto err = st.wait_for([&] { return st.connected == i + 1; }, std::chrono::seconds(30));
+          !err.empty())
+        return bad("connect " + std::to_string(i) + ": " + err);
+      caf::anon_send(*conn, wsnova::close_atom::value, std::uint16_t{1000}, std::string{});
+      if (auto err = st.wait_for([&] { return st.closed == i + 1; }, std::chrono::seconds(30));
+          !err.empty())
+        return bad("close " + std::to_string(i) + ": " + err);
+    }
+    auto secs = seconds_between(t0, clock_type::now());
+    out["count"] = o.count;
+    out["seconds"] = secs;
+    out["connects_per_s"] = double(o.count) / secs;
+  }
+  emit(out);
+  return finish(0);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::signal(SIGPIPE, SIG_IGN);
+  raise_fd_limit();
+  // --path is wsnova-only; take it out before the shared parser sees the command line.
+  bool owner_path = false;
+  std::vector<char*> args;
+  for (int i = 0; i < argc; ++i) {
+    std::string a = argv[i];
+    if (a == "--path" && i + 1 < argc) {
+      owner_path = std::string{argv[++i]} == "owner";
+      continue;
+    }
+    if (a.rfind("--path=", 0) == 0) {
+      owner_path = a.substr(7) == "owner";
+      continue;
+    }
+    args.push_back(argv[i]);
+  }
+  options o;
+  try {
+    o = parse_options(static_cast<int>(args.size()), args.data(), true);
+  } catch (const std::exception& e) {
+    std::cerr << e.what() << '\n';
+    return fail(client_name, "?", e.what());
+  }
+  try {
+    return run(o, owner_path);
+  } catch (const std::exception& e) {
+    return fail(client_name, o.mode, e.what());
+  }
+}
