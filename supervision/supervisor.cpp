@@ -27,17 +27,6 @@ namespace {
 
 using self_ptr = supervisor_impl::stateful_pointer<supervisor_state>;
 
-/// Like wsnova::describe, but safe for errors without context (describe() in
-/// transport/error.cpp reads the context unconditionally; reported).
-std::string describe_reason(const caf::error& err) {
-  if (!err) return "normal";
-  if (err.category() != error_category_atom::value) return caf::to_string(err);
-  std::string result = "wsnova: " + to_string(code_of(err));
-  if (!err.context().empty() && err.context().match_elements<std::string>())
-    result += " (" + err.context().get_as<std::string>(0) + ")";
-  return result;
-}
-
 // -- starting a child (also used by spawn_supervisor) ---------------------------------
 
 /// Calls the start function; exceptions and invalid handles become `start_failed`.
@@ -48,7 +37,7 @@ caf::expected<caf::actor> call_start(caf::actor_system& sys, const child_spec& s
   };
   try {
     auto res = spec.start(sys, args);
-    if (!res) return failed(describe_reason(res.error()));
+    if (!res) return failed(describe(res.error()));
     if (!*res) return failed("start function returned an invalid handle");
     return res;
   } catch (const std::exception& e) {
@@ -367,7 +356,7 @@ void handle_exit(self_ptr self, const std::string& id, const caf::error& reason,
   auto delay = next_backoff(self, *rec);
   if (!add_restart(self)) {
     shutdown(self, make_error(errc::restart_intensity,
-                              "child '" + id + "' exited (" + describe_reason(reason) + "); more than "
+                              "child '" + id + "' exited (" + describe(reason) + "); more than "
                                 + std::to_string(st.flags.intensity) + " restarts in "
                                 + std::to_string(st.flags.period.count()) + " ms"));
     return;
