@@ -56,7 +56,10 @@ class temp_dir {
   /// Removes the directory and everything in it; errors are ignored.
   ~temp_dir();
 
+  /// Takes over the directory; `other` no longer removes anything.
   temp_dir(temp_dir&& other) noexcept;
+
+  /// Removes the directory this object owns, then takes over the one of `other`.
   temp_dir& operator=(temp_dir&& other) noexcept;
   temp_dir(const temp_dir&) = delete;
   temp_dir& operator=(const temp_dir&) = delete;

@@ -59,8 +59,11 @@ class external_server {
   /// tests/interop/ of the source tree this library was built from.
   static std::filesystem::path interop_dir();
 
-  external_server(external_server&&) noexcept = default;
-  external_server& operator=(external_server&&) noexcept = default;
+  /// Takes over the running child; `other` no longer owns a process.
+  external_server(external_server&& other) noexcept = default;
+
+  /// Terminates the child this object owns, then takes over the one of `other`.
+  external_server& operator=(external_server&& other) noexcept = default;
 
   /// Terminates the child (SIGTERM, then SIGKILL after one second) and reaps it.
   ~external_server() = default;

@@ -43,7 +43,10 @@ class child_process {
   /// when the program cannot be found or started.
   explicit child_process(const std::vector<std::string>& argv);
 
+  /// Takes over the child and its pipes; `other` no longer owns a process.
   child_process(child_process&& other) noexcept;
+
+  /// Terminates the child this object owns, then takes over the one of `other`.
   child_process& operator=(child_process&& other) noexcept;
   child_process(const child_process&) = delete;
   child_process& operator=(const child_process&) = delete;
