@@ -26,6 +26,8 @@ using ping_atom = caf::atom_constant<caf::atom("ping")>;
 using status_atom = caf::atom_constant<caf::atom("status")>;
 /// Request: close the connection for good.
 using close_atom = caf::atom_constant<caf::atom("close")>;
+/// Request: hand the connection's events to another owner.
+using transfer_atom = caf::atom_constant<caf::atom("transfer")>;
 
 /// States of a connection (DESIGN.md's state machine).
 enum class connection_state : std::uint8_t {
@@ -64,12 +66,19 @@ struct connection_status {
   std::uint64_t messages_received = 0;
   /// Successful connects since the start.
   std::uint32_t connects = 0;
+  /// Messages accepted by `send` but not yet written to the socket.
+  std::uint64_t queued_messages = 0;
+  /// Bytes accepted by `send` but not yet written to the socket.
+  std::uint64_t queued_bytes = 0;
+  /// Messages buffered while disconnected (buffer policy).
+  std::uint64_t buffered_messages = 0;
 };
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, connection_status& x) {
   return f(caf::meta::type_name("wsnova.connection_status"), x.id, x.url, x.state, x.subprotocol,
-           x.messages_sent, x.messages_received, x.connects);
+           x.messages_sent, x.messages_received, x.connects, x.queued_messages, x.queued_bytes,
+           x.buffered_messages);
 }
 
 /// A WebSocket connection actor. Every request may also be sent without awaiting the reply.
@@ -85,11 +94,18 @@ typename Inspector::result_type inspect(Inspector& f, connection_status& x) {
 /// - `(close_atom, code, reason) -> ok_atom`: sends what is queued, closes with `code`
 ///   (1000, 1001, 1002... or 3000-4999) and answers when the close handshake is done; the
 ///   actor then exits. Errors: `invalid_argument` for a code that may not be sent.
+/// - `(transfer_atom, caf::actor new_owner) -> ok_atom`: re-points the owner monitor
+///   (demonitor the old owner, monitor the new one) and tells both with an `ownership_event`.
+///   Every event after the switch goes to the new owner, in order, none lost or duplicated.
+///   Only the current owner or the connection's `transfer_authority` may ask. Errors:
+///   `not_allowed` (another sender), `actor_gone` (the new owner is dead; ownership is
+///   unchanged), `invalid_argument` (no new owner).
 using connection = caf::typed_actor<
   caf::replies_to<connect_atom>::with<caf::ok_atom>,
   caf::replies_to<send_atom, ws_message>::with<caf::ok_atom>,
   caf::replies_to<ping_atom>::with<caf::timespan>,
   caf::replies_to<status_atom>::with<connection_status>,
-  caf::replies_to<close_atom, std::uint16_t, std::string>::with<caf::ok_atom>>;
+  caf::replies_to<close_atom, std::uint16_t, std::string>::with<caf::ok_atom>,
+  caf::replies_to<transfer_atom, caf::actor>::with<caf::ok_atom>>;
 
 }  // namespace wsnova

@@ -3,12 +3,45 @@
 /// @file
 /// Everything a connection actor is started with.
 
+#include <cstddef>
+#include <cstdint>
 #include <string>
 
+#include <caf/actor.hpp>
+
+#include <wsnova/actors/registry.hpp>
+#include <wsnova/behaviors/backoff.hpp>
 #include <wsnova/behaviors/handler_set.hpp>
 #include <wsnova/transport/session_options.hpp>
 
 namespace wsnova {
+
+/// What `send` does while the connection is not up.
+enum class offline_send_policy : std::uint8_t {
+  /// Fail at once with `not_connected`: the financially safe default (never replay stale
+  /// orders after a reconnect).
+  reject,
+  /// Keep the message (bounded) and send it after the restore sequence, in order.
+  buffer,
+};
+
+/// Bounds of the outgoing side. Over a bound, `send` fails with `queue_full`; nothing is
+/// dropped silently.
+struct send_limits {
+  /// Messages accepted but not yet written (high watermark). Default 4096.
+  std::size_t max_queued_messages = 4096;
+  /// Bytes accepted but not yet written (high watermark). Default 16 MiB.
+  std::size_t max_queued_bytes = 16u << 20;
+  /// After hitting a high watermark, sends are refused until the queue drains below this
+  /// fraction of it (low watermark). Default 0.5.
+  double resume_fraction = 0.5;
+  /// Policy while disconnected. Default `reject`.
+  offline_send_policy when_disconnected = offline_send_policy::reject;
+  /// Messages kept while disconnected (buffer policy). Default 1024.
+  std::size_t max_buffered_messages = 1024;
+  /// Bytes kept while disconnected (buffer policy). Default 4 MiB.
+  std::size_t max_buffered_bytes = 4u << 20;
+};
 
 /// Configuration of one connection.
 struct connection_config {
@@ -20,6 +53,16 @@ struct connection_config {
   session_options session;
   /// Handlers; empty entries use the defaults.
   handler_set handlers;
+  /// Reconnection: backoff kind, delays, attempts, stable period.
+  reconnect_policy reconnect;
+  /// Bounds and offline policy of the outgoing side.
+  send_limits sending;
+  /// Registry to bind `id` to this connection on start (so the id follows restarts).
+  /// Default none.
+  registry_actor registry;
+  /// Besides the owner, the one actor allowed to transfer ownership (a supervisor, say).
+  /// Default none.
+  caf::actor transfer_authority;
   /// Close with 1001 and exit when the owner terminates. Default true; when false, the
   /// connection keeps running without an owner and drops its events.
   bool close_when_owner_down = true;

@@ -6,7 +6,9 @@
 #include <cstdint>
 #include <string>
 
+#include <caf/actor_addr.hpp>
 #include <caf/error.hpp>
+#include <caf/timespan.hpp>
 #include <caf/meta/type_name.hpp>
 
 #include <wsnova/transport/message.hpp>
@@ -57,6 +59,39 @@ struct closed_event {
   caf::error cause;
 };
 
+/// A reconnect is scheduled: attempt `attempt` starts after `delay`.
+struct reconnecting_event {
+  /// The connection's stable id.
+  std::string id;
+  /// 1 for the first attempt after a disconnect, counting up until one succeeds.
+  std::uint32_t attempt = 1;
+  /// Delay before the attempt.
+  caf::timespan delay{0};
+};
+
+/// The connection is up again after a reconnect; the restore sequence (on_connect, then
+/// buffered sends) has run. Sent instead of `connected_event` for every connect after the
+/// first.
+struct reconnected_event {
+  /// The connection's stable id.
+  std::string id;
+  /// Attempts it took.
+  std::uint32_t attempts = 1;
+  /// The subprotocol the server chose, empty if none.
+  std::string subprotocol;
+};
+
+/// Ownership moved: sent to the old owner (as its last event) and to the new owner (as its
+/// first), so both know where the events go from now on.
+struct ownership_event {
+  /// The connection's stable id.
+  std::string id;
+  /// The owner before the transfer.
+  caf::actor_addr previous_owner;
+  /// The owner from now on.
+  caf::actor_addr new_owner;
+};
+
 /// An error the error handler did not ignore.
 struct error_event {
   /// The connection's stable id.
@@ -84,6 +119,21 @@ typename Inspector::result_type inspect(Inspector& f, disconnected_event& x) {
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, closed_event& x) {
   return f(caf::meta::type_name("wsnova.closed_event"), x.id, x.code, x.reason, x.cause);
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, reconnecting_event& x) {
+  return f(caf::meta::type_name("wsnova.reconnecting_event"), x.id, x.attempt, x.delay);
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, reconnected_event& x) {
+  return f(caf::meta::type_name("wsnova.reconnected_event"), x.id, x.attempts, x.subprotocol);
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, ownership_event& x) {
+  return f(caf::meta::type_name("wsnova.ownership_event"), x.id, x.previous_owner, x.new_owner);
 }
 
 template <class Inspector>

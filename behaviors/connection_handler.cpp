@@ -3,6 +3,8 @@
 #include <caf/actor_cast.hpp>
 #include <caf/make_message.hpp>
 
+#include <wsnova/transport/error.hpp>
+
 namespace wsnova {
 
 handler_context::~handler_context() = default;
@@ -17,9 +19,35 @@ directive connection_handler::on_connect(handler_context&, const connect_info&) 
   return directive::ok();
 }
 
-directive connection_handler::on_disconnect(handler_context&, const disconnect_info& info) {
-  if (info.cause) return directive::stop(info.cause);
-  return directive::close(info.code, info.reason);
+bool should_reconnect(const disconnect_info& info) {
+  if (info.user_requested || !info.cause) return false;
+  switch (code_of(info.cause)) {
+    case errc::closed_by_peer:
+      switch (info.code) {
+        case 1001: case 1006: case 1011: case 1012: case 1013: case 1014: return true;
+        default: return false;
+      }
+    case errc::connection_lost:
+    case errc::timeout:
+    case errc::dns:
+    case errc::connect_refused:
+      return true;
+    case errc::upgrade_rejected:
+      return upgrade_status(info.cause) >= 500;
+    default:
+      return false;
+  }
+}
+
+directive connection_handler::on_disconnect(handler_context& context,
+                                            const disconnect_info& info) {
+  if (!should_reconnect(info)) {
+    if (info.cause) return directive::stop(info.cause);
+    return directive::close(info.code, info.reason);
+  }
+  auto delay = context.next_backoff();
+  if (!delay) return directive::stop(delay.error());
+  return directive::reconnect(*delay);
 }
 
 directive connection_handler::on_control_frame(handler_context&, control_kind,

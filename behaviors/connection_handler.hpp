@@ -57,6 +57,13 @@ typename Inspector::result_type inspect(Inspector& f, disconnect_info& x) {
            x.user_requested);
 }
 
+/// Returns true if a connection that went down this way should come back by default:
+/// peer close 1001, 1006, 1011, 1012, 1013 or 1014; TCP reset or end of stream; timeouts
+/// (including a dead peer); DNS failure; refused connect; HTTP 5xx on upgrade. False for a
+/// user close, a clean close by the peer (1000 and others), HTTP 4xx on upgrade, TLS
+/// failures, protocol violations and oversized messages: retrying would fail the same way.
+bool should_reconnect(const disconnect_info& info);
+
 /// In-process ConnectionHandler: a plain class run inside the connection actor (no mailbox
 /// hop). Override what you need; every default is documented.
 class connection_handler {
@@ -70,8 +77,9 @@ class connection_handler {
   /// (a subscription or login message, say).
   virtual directive on_connect(handler_context& context, const connect_info& info);
 
-  /// Called when the transport went down. Default: `stop` with the cause when there is one,
-  /// `close` otherwise (no reconnection).
+  /// Called when the transport went down (or a connect attempt failed). Default: when
+  /// `should_reconnect(info)`, `reconnect` after the policy's next delay
+  /// (`context.next_backoff()`); `stop` with the cause otherwise, or when the policy gives up.
   virtual directive on_disconnect(handler_context& context, const disconnect_info& info);
 
   /// Called for each ping or pong from the peer (Beast already answered pings).

@@ -6,6 +6,8 @@
 #include <string>
 
 #include <caf/actor.hpp>
+#include <caf/expected.hpp>
+#include <caf/timespan.hpp>
 #include <caf/message.hpp>
 
 #include <wsnova/behaviors/directive.hpp>
@@ -31,6 +33,10 @@ class handler_context {
 
   /// Carries out a directive now; used by handlers that decided `deferred`.
   virtual void apply(directive decision) = 0;
+
+  /// Returns the reconnect policy's next delay and counts the attempt, or an error when the
+  /// policy gives up (attempts exhausted, reconnection disabled).
+  virtual caf::expected<caf::timespan> next_backoff() = 0;
 
   /// Sends `request` to a handler actor; its `directive` answer is applied when it arrives.
   /// A failed request (handler actor dead, timeout) goes to the error handler.

@@ -30,6 +30,7 @@ std::string to_string(errc code) {
     case errc::invalid_spec: return "invalid_spec";
     case errc::start_failed: return "start_failed";
     case errc::restart_intensity: return "restart_intensity";
+    case errc::unknown_id: return "unknown_id";
   }
   return "unknown";
 }
@@ -47,6 +48,14 @@ errc code_of(const caf::error& err) {
 }
 
 bool is(const caf::error& err, errc code) { return code != errc::none && code_of(err) == code; }
+
+int upgrade_status(const caf::error& err) {
+  if (!is(err, errc::upgrade_rejected)) return 0;
+  const auto& context = err.context();
+  if (context.size() >= 2 && context.match_element<std::uint16_t>(1))
+    return context.get_as<std::uint16_t>(1);
+  return 0;
+}
 
 std::string describe(const caf::error& err) {
   if (!err) return "no error";

@@ -68,6 +68,8 @@ enum class errc : std::uint8_t {
   start_failed,
   /// Supervision: too many restarts within the period; the supervisor gave up.
   restart_intensity,
+  /// Registry: no live actor is registered under this id.
+  unknown_id,
 };
 
 /// Returns the name of an error code, e.g. "upgrade_rejected".
@@ -84,6 +86,9 @@ bool is(const caf::error& err, errc code);
 
 /// Returns the wsnova code of `err`, or `errc::none` when `err` is of another category.
 errc code_of(const caf::error& err);
+
+/// Returns the HTTP status of an `upgrade_rejected` error, or 0 for any other error.
+int upgrade_status(const caf::error& err);
 
 /// Returns "category: code (detail)" for any error, readable without an actor system.
 std::string describe(const caf::error& err);

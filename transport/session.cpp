@@ -78,6 +78,7 @@ class session_impl final : public session {
 
   void send(ws_message message) override {
     auto kind = message.kind == message_kind::text ? outgoing::type::text : outgoing::type::binary;
+    count_queued(message.payload.size());
     asio::post(context_, [self = shared(), kind, payload = std::move(message.payload)]() mutable {
       self->enqueue(outgoing{kind, std::move(payload)});
     });
@@ -307,9 +308,15 @@ class session_impl final : public session {
 
   // -- writing ------------------------------------------------------------------
 
+  static bool is_data(const outgoing& item) {
+    return item.kind == outgoing::type::text || item.kind == outgoing::type::binary;
+  }
+
   void enqueue(outgoing item) {
-    if (ended_) return;
-    if (close_queued_ && item.kind != outgoing::type::close) return;
+    if (ended_ || (close_queued_ && item.kind != outgoing::type::close)) {
+      if (is_data(item)) count_done(item.payload.size());
+      return;
+    }
     queue_.push_back(std::move(item));
     if (open_ && !writing_) write_next();
   }
@@ -353,6 +360,7 @@ class session_impl final : public session {
       auto reason = std::string{ws_.reason().reason.c_str()};
       return finish(caf::error{}, code, std::move(reason));
     }
+    if (is_data(queue_.front())) count_done(queue_.front().payload.size());
     queue_.pop_front();
     write_next();
   }
@@ -413,6 +421,8 @@ class session_impl final : public session {
     ended_ = true;
     timer_.cancel();
     resolver_.cancel();
+    for (const auto& item : queue_)
+      if (is_data(item)) count_done(item.payload.size());
     queue_.clear();
     boost::system::error_code ignored;
     tcp_layer().socket().shutdown(tcp::socket::shutdown_both, ignored);

@@ -3,6 +3,8 @@
 /// @file
 /// One WebSocket connection over Boost.Beast (ws:// or wss://), driven on one I/O thread.
 
+#include <atomic>
+#include <cstddef>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -76,11 +78,34 @@ class session : public std::enable_shared_from_this<session> {
   /// Returns the id given at creation.
   std::uint64_t id() const { return id_; }
 
+  /// Returns the number of messages passed to `send` and not yet written (or dropped).
+  /// Thread-safe: the connection actor reads it to enforce its send limits.
+  std::size_t queued_messages() const noexcept {
+    return queued_messages_.load(std::memory_order_relaxed);
+  }
+
+  /// Returns the payload bytes passed to `send` and not yet written (or dropped).
+  std::size_t queued_bytes() const noexcept {
+    return queued_bytes_.load(std::memory_order_relaxed);
+  }
+
  protected:
   explicit session(std::uint64_t id) : id_(id) {}
 
+  void count_queued(std::size_t bytes) noexcept {
+    queued_messages_.fetch_add(1, std::memory_order_relaxed);
+    queued_bytes_.fetch_add(bytes, std::memory_order_relaxed);
+  }
+
+  void count_done(std::size_t bytes) noexcept {
+    queued_messages_.fetch_sub(1, std::memory_order_relaxed);
+    queued_bytes_.fetch_sub(bytes, std::memory_order_relaxed);
+  }
+
  private:
   std::uint64_t id_;
+  std::atomic<std::size_t> queued_messages_{0};
+  std::atomic<std::size_t> queued_bytes_{0};
 };
 
 }  // namespace wsnova

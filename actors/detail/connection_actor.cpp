@@ -50,7 +50,8 @@ connection_actor::connection_actor(caf::actor_config& cfg, boost::asio::io_conte
     ws_url_(std::move(url)),
     tls_(std::move(tls)),
     config_(std::move(config)),
-    owner_(std::move(owner)) {
+    owner_(std::move(owner)),
+    backoff_(config_.reconnect, this->id()) {
   if (config_.id.empty()) config_.id = "conn-" + std::to_string(this->id());
   if (!config_.handlers.connection)
     config_.handlers.connection = std::make_shared<connection_handler>();
@@ -60,10 +61,10 @@ connection_actor::connection_actor(caf::actor_config& cfg, boost::asio::io_conte
 
 connection_actor::behavior_type connection_actor::make_behavior() {
   this->monitor(owner_);
-  this->set_down_handler([this](caf::down_msg& msg) {
-    // Only the current owner's death matters; anything else is stale.
-    if (owner_ && msg.source == owner_.address()) on_owner_down();
-  });
+  this->set_down_handler([this](caf::down_msg& msg) { on_down(msg); });
+  if (config_.registry)
+    caf::anon_send(config_.registry, register_atom::value, config_.id,
+                   caf::actor_cast<caf::actor>(this));
   start_session();
   return {
     [this](connect_atom) -> caf::result<caf::ok_atom> {
@@ -90,8 +91,14 @@ connection_actor::behavior_type connection_actor::make_behavior() {
       return promise;
     },
     [this](status_atom) {
-      return connection_status{config_.id,       config_.url,        state_,  subprotocol_,
+      connection_status status{config_.id,     config_.url,        state_,   subprotocol_,
                                messages_sent_, messages_received_, connects_};
+      if (session_) {
+        status.queued_messages = session_->queued_messages();
+        status.queued_bytes = session_->queued_bytes();
+      }
+      status.buffered_messages = offline_buffer_.size();
+      return status;
     },
     [this](close_atom, std::uint16_t code, std::string& reason) -> caf::result<caf::ok_atom> {
       if (!close_code::is_sendable(code))
@@ -119,6 +126,10 @@ connection_actor::behavior_type connection_actor::make_behavior() {
     [this](reconnect_atom, std::uint64_t token) {
       if (token == reconnect_token_ && state_ == connection_state::reconnecting) start_session();
     },
+    [this](transfer_atom, caf::actor& new_owner) { return start_transfer(std::move(new_owner)); },
+    [this](commit_atom, std::uint64_t token) {
+      if (transfer_ && transfer_->token == token) commit_transfer();
+    },
   };
 }
 
@@ -141,15 +152,59 @@ void connection_actor::send(ws_message message) {
 }
 
 caf::error connection_actor::send_now(ws_message message) {
-  if (state_ != connection_state::connected)
-    return make_error(close_requested_ || state_ == connection_state::closed ? errc::closed
-                                                                              : errc::not_connected,
-                      to_string(state_));
+  if (close_requested_ || owner_gone_ || state_ == connection_state::closing ||
+      state_ == connection_state::closed)
+    return make_error(errc::closed, to_string(state_));
+  const auto& limits = config_.sending;
+  if (state_ != connection_state::connected &&
+      limits.when_disconnected == offline_send_policy::reject)
+    return make_error(errc::not_connected, to_string(state_));
   auto encoded = config_.handlers.message->encode(*this, std::move(message));
   if (!encoded) return encoded.error();
+  auto size = encoded->payload.size();
+  if (state_ != connection_state::connected) {
+    if (offline_buffer_.size() >= limits.max_buffered_messages ||
+        offline_bytes_ + size > limits.max_buffered_bytes)
+      return make_error(errc::queue_full, "offline buffer full (" +
+                                            std::to_string(offline_buffer_.size()) +
+                                            " messages, " + std::to_string(offline_bytes_) +
+                                            " bytes)");
+    offline_bytes_ += size;
+    offline_buffer_.push_back(std::move(*encoded));
+    return {};
+  }
+  if (auto err = check_send_limits(size)) return err;
   ++messages_sent_;
   session_->send(std::move(*encoded));
   return {};
+}
+
+caf::error connection_actor::check_send_limits(std::size_t bytes) {
+  const auto& limits = config_.sending;
+  auto messages = session_->queued_messages();
+  auto queued = session_->queued_bytes();
+  if (send_paused_) {
+    auto low_messages = static_cast<std::size_t>(limits.max_queued_messages * limits.resume_fraction);
+    auto low_bytes = static_cast<std::size_t>(limits.max_queued_bytes * limits.resume_fraction);
+    if (messages > low_messages || queued > low_bytes)
+      return make_error(errc::queue_full, "send queue above its low watermark");
+    send_paused_ = false;
+  }
+  if (messages + 1 > limits.max_queued_messages || queued + bytes > limits.max_queued_bytes) {
+    send_paused_ = true;
+    return make_error(errc::queue_full, "send queue full (" + std::to_string(messages) +
+                                          " messages, " + std::to_string(queued) + " bytes)");
+  }
+  return {};
+}
+
+void connection_actor::flush_offline_buffer() {
+  auto buffered = std::exchange(offline_buffer_, {});
+  offline_bytes_ = 0;
+  for (auto& message : buffered) {
+    ++messages_sent_;
+    session_->send(std::move(message));
+  }
 }
 
 void connection_actor::apply(directive decision) {
@@ -187,6 +242,8 @@ void connection_actor::apply(directive decision) {
         ++session_id_;
       }
       state_ = connection_state::reconnecting;
+      ++reconnect_attempts_;
+      tell_owner(reconnecting_event{config_.id, reconnect_attempts_, decision.delay});
       this->delayed_send(this, decision.delay, reconnect_atom::value, ++reconnect_token_);
       return;
   }
@@ -215,13 +272,22 @@ void connection_actor::start_session() {
 void connection_actor::on_open(std::string subprotocol, bool compressed) {
   state_ = connection_state::connected;
   subprotocol_ = std::move(subprotocol);
+  opened_at_ = this->clock().now();
+  send_paused_ = false;
   ++connects_;
-  tell_owner(connected_event{config_.id, config_.url, subprotocol_, compressed});
+  if (owner_gone_) return on_owner_down();  // the owner died while we were connecting
+  if (connects_ == 1)
+    tell_owner(connected_event{config_.id, config_.url, subprotocol_, compressed});
+  else
+    tell_owner(reconnected_event{config_.id, reconnect_attempts_, subprotocol_});
+  reconnect_attempts_ = 0;
   for (auto& promise : awaiting_connect_) promise.deliver(caf::ok_atom::value);
   awaiting_connect_.clear();
+  // The restore sequence, in this order: on_connect (authentication goes here), then
+  // subscriptions (the Subscription behaviour's hook), then what was buffered while down.
   apply(config_.handlers.connection->on_connect(
     *this, connect_info{config_.url, subprotocol_, compressed, connects_}));
-  if (owner_gone_) on_owner_down();  // the owner died while we were connecting
+  if (state_ == connection_state::connected) flush_offline_buffer();
 }
 
 void connection_actor::on_message(ws_message message) {
@@ -254,7 +320,11 @@ void connection_actor::on_end(caf::error cause, std::uint16_t code, std::string 
     auto final_cause = owner_gone_ ? make_error(errc::owner_gone) : cause;
     return finish(code, std::move(reason), std::move(final_cause));
   }
-  if (was_open) tell_owner(disconnected_event{config_.id, cause, code, reason});
+  if (was_open) {
+    tell_owner(disconnected_event{config_.id, cause, code, reason});
+    // A connection that stayed up long enough starts its backoff over.
+    if (this->clock().now() - opened_at_ >= config_.reconnect.stable_after) backoff_.reset();
+  }
   auto decision = directive::ok();
   if (cause) {
     decision = config_.handlers.error->on_error(*this, cause);
@@ -274,6 +344,59 @@ void connection_actor::on_end(caf::error cause, std::uint16_t code, std::string 
     return finish(code, std::move(reason), std::move(cause));
   }
   apply(std::move(decision));
+}
+
+void connection_actor::on_down(const caf::down_msg& msg) {
+  if (transfer_ && msg.source == transfer_->new_owner.address()) {
+    // The would-be owner is dead: ownership stays where it was.
+    transfer_->promise.deliver(make_error(errc::actor_gone, "the new owner is not alive"));
+    transfer_.reset();
+    return;
+  }
+  // Only the current owner's death matters; a former owner's down message is stale.
+  if (!owner_ || msg.source != owner_.address()) return;
+  if (transfer_) {
+    // The owner died while handing over: finish the hand-over instead of closing.
+    owner_ = nullptr;
+    return commit_transfer();
+  }
+  on_owner_down();
+}
+
+caf::result<caf::ok_atom> connection_actor::start_transfer(caf::actor new_owner) {
+  if (!new_owner) return make_error(errc::invalid_argument, "no new owner given");
+  auto sender = caf::actor_cast<caf::actor_addr>(this->current_sender());
+  const bool allowed = (owner_ && sender == owner_.address()) ||
+                       (config_.transfer_authority &&
+                        sender == config_.transfer_authority.address());
+  if (!allowed)
+    return make_error(errc::not_allowed,
+                      "only the owner or the transfer authority may transfer ownership");
+  if (transfer_) return make_error(errc::not_allowed, "another transfer is in progress");
+  if (new_owner == owner_) return caf::ok_atom::value;
+  // Monitoring a dead actor queues its down message at once, so it arrives before the
+  // commit message sent next: a transfer to a dead actor fails and changes nothing.
+  this->monitor(new_owner);
+  auto token = ++next_transfer_token_;
+  transfer_ = pending_transfer{std::move(new_owner), this->make_response_promise<caf::ok_atom>(),
+                               token};
+  super::send(caf::actor_cast<connection_actor_interface>(this), commit_atom::value, token);
+  return transfer_->promise;
+}
+
+void connection_actor::commit_transfer() {
+  auto transfer = std::move(*transfer_);
+  transfer_.reset();
+  auto previous = std::move(owner_);
+  ownership_event event{config_.id, previous ? previous.address() : caf::actor_addr{},
+                        transfer.new_owner.address()};
+  if (previous) {
+    this->demonitor(previous);
+    tell(previous, event);  // the old owner's last event
+  }
+  owner_ = std::move(transfer.new_owner);
+  tell_owner(std::move(event));  // the new owner's first event
+  transfer.promise.deliver(caf::ok_atom::value);
 }
 
 void connection_actor::on_owner_down() {

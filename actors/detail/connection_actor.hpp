@@ -24,6 +24,9 @@ namespace wsnova::detail {
 
 /// Internal: connect again after a delay; the token tells stale timers apart.
 using reconnect_atom = caf::atom_constant<caf::atom("reconnect")>;
+/// Internal: complete an ownership transfer once a down message of a dead new owner would
+/// have arrived (it is queued before this message if the new owner was already dead).
+using commit_atom = caf::atom_constant<caf::atom("commit")>;
 
 /// The full interface: the public one plus the transport's events and internal timers.
 using connection_actor_interface = connection::extend<
@@ -31,7 +34,7 @@ using connection_actor_interface = connection::extend<
   caf::reacts_to<session_data_atom, std::uint64_t, ws_message>,
   caf::reacts_to<session_control_atom, std::uint64_t, control_kind, std::string>,
   caf::reacts_to<session_end_atom, std::uint64_t, caf::error, std::uint16_t, std::string>,
-  caf::reacts_to<reconnect_atom, std::uint64_t>>;
+  caf::reacts_to<reconnect_atom, std::uint64_t>, caf::reacts_to<commit_atom, std::uint64_t>>;
 
 static_assert(std::is_convertible_v<connection_actor_interface, connection>,
               "the full interface must convert to the public connection handle");
@@ -58,6 +61,7 @@ class connection_actor : public connection_actor_interface::base, private handle
   void send(ws_message message) override;
   void apply(directive decision) override;
   void request_directive(const caf::actor& handler, caf::message request) override;
+  caf::expected<caf::timespan> next_backoff() override { return backoff_.next(); }
 
   // -- state machine -----------------------------------------------------------
 
@@ -67,6 +71,11 @@ class connection_actor : public connection_actor_interface::base, private handle
   void on_control(control_kind kind, std::string payload);
   void on_end(caf::error cause, std::uint16_t code, std::string reason);
   void on_owner_down();
+  void on_down(const caf::down_msg& msg);
+  caf::result<caf::ok_atom> start_transfer(caf::actor new_owner);
+  void commit_transfer();
+  caf::error check_send_limits(std::size_t bytes);
+  void flush_offline_buffer();
   /// Enters `closed` for good: tells the owner and every pending request, then exits.
   void finish(std::uint16_t code, std::string reason, caf::error cause);
   void fail_pending_pings(const caf::error& reason);
@@ -75,11 +84,16 @@ class connection_actor : public connection_actor_interface::base, private handle
   /// Sends an event to the owner with this actor as sender (typed actors may not `send` to
   /// untyped ones, and `anon_send` would hide who sent it).
   template <class... Ts>
+  void tell(const caf::actor& receiver, Ts&&... xs) {
+    if (receiver)
+      receiver->enqueue(caf::make_mailbox_element(this->ctrl(), caf::make_message_id(), {},
+                                                  std::forward<Ts>(xs)...),
+                        this->context());
+  }
+
+  template <class... Ts>
   void tell_owner(Ts&&... xs) {
-    if (owner_)
-      owner_->enqueue(caf::make_mailbox_element(this->ctrl(), caf::make_message_id(), {},
-                                                std::forward<Ts>(xs)...),
-                      this->context());
+    tell(owner_, std::forward<Ts>(xs)...);
   }
 
   // -- member variables --------------------------------------------------------
@@ -100,6 +114,22 @@ class connection_actor : public connection_actor_interface::base, private handle
   bool close_requested_ = false;
   /// The owner terminated.
   bool owner_gone_ = false;
+  /// A high watermark was hit; sends are refused until the queue drains to the low one.
+  bool send_paused_ = false;
+  backoff backoff_;
+  /// Reconnects scheduled since the connection was last up.
+  std::uint32_t reconnect_attempts_ = 0;
+  caf::actor_clock::time_point opened_at_;
+  /// Sends kept while disconnected (buffer policy), oldest first.
+  std::vector<ws_message> offline_buffer_;
+  std::size_t offline_bytes_ = 0;
+  struct pending_transfer {
+    caf::actor new_owner;
+    caf::typed_response_promise<caf::ok_atom> promise;
+    std::uint64_t token;
+  };
+  std::optional<pending_transfer> transfer_;
+  std::uint64_t next_transfer_token_ = 0;
   std::uint64_t messages_sent_ = 0;
   std::uint64_t messages_received_ = 0;
   std::uint32_t connects_ = 0;

@@ -1,0 +1,58 @@
+#include <wsnova/behaviors/backoff.hpp>
+
+#include <algorithm>
+#include <cmath>
+
+#include <wsnova/transport/error.hpp>
+
+namespace wsnova {
+
+backoff::backoff(reconnect_policy policy, std::uint64_t seed)
+  : policy_(policy), random_(static_cast<std::uint_fast32_t>(seed % 2147483646u + 1)) {}
+
+void backoff::reset() {
+  attempts_ = 0;
+  previous_ = caf::timespan{0};
+}
+
+caf::timespan backoff::draw(caf::timespan low, caf::timespan high) {
+  if (high <= low) return low;
+  std::uniform_int_distribution<caf::timespan::rep> pick{low.count(), high.count()};
+  return caf::timespan{pick(random_)};
+}
+
+caf::expected<caf::timespan> backoff::next() {
+  if (!policy_.enabled) return make_error(errc::closed, "reconnection disabled");
+  if (policy_.max_attempts != 0 && attempts_ >= policy_.max_attempts)
+    return make_error(errc::closed,
+                      "gave up after " + std::to_string(attempts_) + " reconnect attempts");
+  const auto initial = policy_.initial_delay;
+  const auto cap = std::max(policy_.max_delay, initial);
+  caf::timespan delay{0};
+  switch (policy_.kind) {
+    case backoff_kind::exponential_full_jitter: {
+      auto grown = static_cast<double>(initial.count()) *
+                   std::pow(policy_.multiplier, static_cast<double>(attempts_));
+      auto ceiling = caf::timespan{static_cast<caf::timespan::rep>(
+        std::min(grown, static_cast<double>(cap.count())))};
+      delay = draw(caf::timespan{0}, ceiling);
+      break;
+    }
+    case backoff_kind::exponential_decorrelated_jitter: {
+      auto previous = previous_.count() == 0 ? initial : previous_;
+      delay = std::min(cap, draw(initial, previous * 3));
+      break;
+    }
+    case backoff_kind::linear:
+      delay = std::min(cap, initial * (attempts_ + 1));
+      break;
+    case backoff_kind::fixed:
+      delay = initial;
+      break;
+  }
+  ++attempts_;
+  previous_ = delay;
+  return delay;
+}
+
+}  // namespace wsnova

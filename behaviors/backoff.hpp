@@ -1,0 +1,74 @@
+#pragma once
+
+/// @file
+/// Reconnect delays: exponential backoff with jitter, linear, fixed.
+
+#include <cstdint>
+#include <random>
+
+#include <caf/expected.hpp>
+#include <caf/timespan.hpp>
+
+namespace wsnova {
+
+/// How the delay grows from one attempt to the next.
+enum class backoff_kind : std::uint8_t {
+  /// `random(0, min(max, initial * multiplier^attempt))` ("full jitter"): spreads a storm of
+  /// reconnects evenly. The default.
+  exponential_full_jitter,
+  /// `min(max, random(initial, previous * 3))` ("decorrelated jitter").
+  exponential_decorrelated_jitter,
+  /// `min(max, initial * (attempt + 1))`.
+  linear,
+  /// Always `initial`.
+  fixed,
+};
+
+/// Reconnection settings of a connection.
+struct reconnect_policy {
+  /// Reconnect at all. Default true.
+  bool enabled = true;
+  /// Delay growth. Default exponential with full jitter.
+  backoff_kind kind = backoff_kind::exponential_full_jitter;
+  /// First delay (the cap of the first full-jitter draw). Default 500 ms.
+  caf::timespan initial_delay = std::chrono::milliseconds{500};
+  /// Largest delay. Default 30 s.
+  caf::timespan max_delay = std::chrono::seconds{30};
+  /// Growth factor of the exponential kinds. Default 2.
+  double multiplier = 2.0;
+  /// Attempts before giving up; 0 = unlimited. Default 0.
+  std::uint32_t max_attempts = 0;
+  /// A connection that stayed up this long resets the attempt counter. Default 30 s.
+  caf::timespan stable_after = std::chrono::seconds{30};
+};
+
+/// The attempt counter and delay sequence of one connection.
+class backoff {
+ public:
+  /// Creates the sequence; `seed` makes the jitter reproducible (tests) or varied (use the
+  /// actor id).
+  explicit backoff(reconnect_policy policy = {}, std::uint64_t seed = 0);
+
+  /// Returns the delay before the next attempt and counts it, or `errc::closed` naming the
+  /// attempts made when `max_attempts` is exhausted or reconnection is disabled.
+  caf::expected<caf::timespan> next();
+
+  /// Starts over at attempt 0 (after a stable connection).
+  void reset();
+
+  /// Returns the number of delays handed out since the last reset.
+  std::uint32_t attempts() const { return attempts_; }
+
+  /// Returns the policy.
+  const reconnect_policy& policy() const { return policy_; }
+
+ private:
+  caf::timespan draw(caf::timespan low, caf::timespan high);
+
+  reconnect_policy policy_;
+  std::uint32_t attempts_ = 0;
+  caf::timespan previous_{0};
+  std::minstd_rand random_;
+};
+
+}  // namespace wsnova
