@@ -83,6 +83,9 @@ caf::expected<connection_event> client::pull_event(caf::timespan timeout) {
     [&](connected_event& event) { take(event); },
     [&](message_event& event) { take(event); },
     [&](disconnected_event& event) { take(event); },
+    [&](reconnecting_event& event) { take(event); },
+    [&](reconnected_event& event) { take(event); },
+    [&](ownership_event& event) { take(event); },
     [&](closed_event& event) {
       closed_ = event;
       take(event);

@@ -25,7 +25,8 @@ namespace wsnova {
 
 /// Any event a connection sends its owner.
 using connection_event =
-  std::variant<connected_event, message_event, disconnected_event, closed_event, error_event>;
+  std::variant<connected_event, message_event, disconnected_event, reconnecting_event,
+               reconnected_event, closed_event, error_event, ownership_event>;
 
 /// Owns one connection through a scoped actor that is the connection's owner. Every wait has
 /// a deadline and also watches the connection actor: if it dies, the wait ends at once with
