@@ -63,6 +63,11 @@ struct connection_config {
   /// Besides the owner, the one actor allowed to transfer ownership (a supervisor, say).
   /// Default none.
   caf::actor transfer_authority;
+  /// Run the connection actor on the I/O thread that drives its socket, so a frame costs no
+  /// thread crossing (handlers then run on that thread too: keep in-process handlers fast
+  /// and put slow ones in separate actors). Default true; false schedules the actor on
+  /// CAF's worker pool. Either way the `io_pool` must outlive the actor system's shutdown.
+  bool run_on_io_thread = true;
   /// Close with 1001 and exit when the owner terminates. Default true; when false, the
   /// connection keeps running without an owner and drops its events.
   bool close_when_owner_down = true;

@@ -6,6 +6,7 @@
 #include <type_traits>
 
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/dispatch.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/ssl/stream.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -79,25 +80,25 @@ class session_impl final : public session {
   void send(ws_message message) override {
     auto kind = message.kind == message_kind::text ? outgoing::type::text : outgoing::type::binary;
     count_queued(message.payload.size());
-    asio::post(context_, [self = shared(), kind, payload = std::move(message.payload)]() mutable {
+    asio::dispatch(context_, [self = shared(), kind, payload = std::move(message.payload)]() mutable {
       self->enqueue(outgoing{kind, std::move(payload)});
     });
   }
 
   void ping(std::string payload) override {
-    asio::post(context_, [self = shared(), payload = std::move(payload)]() mutable {
+    asio::dispatch(context_, [self = shared(), payload = std::move(payload)]() mutable {
       self->enqueue(outgoing{outgoing::type::ping, std::move(payload)});
     });
   }
 
   void close(std::uint16_t code, std::string reason) override {
-    asio::post(context_, [self = shared(), code, reason = std::move(reason)]() mutable {
+    asio::dispatch(context_, [self = shared(), code, reason = std::move(reason)]() mutable {
       self->do_close(code, std::move(reason));
     });
   }
 
   void abort() override {
-    asio::post(context_, [self = shared()] {
+    asio::dispatch(context_, [self = shared()] {
       self->finish(caf::error{}, close_code::abnormal, "aborted");
     });
   }

@@ -46,8 +46,9 @@ enum class control_kind : std::uint8_t {
 /// message and holds only a weak reference to it; when the actor is gone the session closes
 /// itself.
 ///
-/// Thread safety: all public functions may be called from any thread; they post to the
-/// session's `io_context`. Lifetime: shared; pending operations keep the session alive, and
+/// Thread safety: all public functions may be called from any thread; they run inline when
+/// called on the session's own I/O thread (the connection actor pinned there) and are posted
+/// to its `io_context` otherwise. Lifetime: shared; pending operations keep the session alive, and
 /// `abort()` ends them.
 class session : public std::enable_shared_from_this<session> {
  public:

@@ -47,6 +47,7 @@ connection_actor::connection_actor(caf::actor_config& cfg, boost::asio::io_conte
                                    connection_config config, caf::actor owner)
   : super(cfg),
     io_(io),
+    pinned_(this->home_system(), io),
     ws_url_(std::move(url)),
     tls_(std::move(tls)),
     config_(std::move(config)),
@@ -57,6 +58,14 @@ connection_actor::connection_actor(caf::actor_config& cfg, boost::asio::io_conte
     config_.handlers.connection = std::make_shared<connection_handler>();
   if (!config_.handlers.message) config_.handlers.message = std::make_shared<message_handler>();
   if (!config_.handlers.error) config_.handlers.error = std::make_shared<wsnova::error_handler>();
+}
+
+void connection_actor::enqueue(caf::mailbox_element_ptr ptr, caf::execution_unit* eu) {
+  super::enqueue(std::move(ptr), config_.run_on_io_thread ? &pinned_ : eu);
+}
+
+void connection_actor::launch(caf::execution_unit* eu, bool lazy, bool hide) {
+  super::launch(config_.run_on_io_thread ? &pinned_ : eu, lazy, hide);
 }
 
 connection_actor::behavior_type connection_actor::make_behavior() {

@@ -17,6 +17,7 @@
 
 #include <wsnova/actors/connection.hpp>
 #include <wsnova/actors/connection_config.hpp>
+#include <wsnova/actors/detail/io_execution_unit.hpp>
 #include <wsnova/transport/session.hpp>
 #include <wsnova/transport/url.hpp>
 
@@ -52,6 +53,12 @@ class connection_actor : public connection_actor_interface::base, private handle
   behavior_type make_behavior() override;
 
   void on_exit() override;
+
+  // -- scheduling: on the session's I/O thread unless configured otherwise ----------
+
+  using super::enqueue;
+  void enqueue(caf::mailbox_element_ptr ptr, caf::execution_unit* eu) override;
+  void launch(caf::execution_unit* eu, bool lazy, bool hide) override;
 
  private:
   // -- handler_context ---------------------------------------------------------
@@ -99,6 +106,8 @@ class connection_actor : public connection_actor_interface::base, private handle
   // -- member variables --------------------------------------------------------
 
   boost::asio::io_context& io_;
+  /// Runs this actor on `io_` (when `config.run_on_io_thread`).
+  io_pinned_unit pinned_;
   ws_url ws_url_;
   std::shared_ptr<boost::asio::ssl::context> tls_;
   connection_config config_;
