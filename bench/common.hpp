@@ -45,6 +45,8 @@ struct options {
   /// wsnova only: I/O threads and CAF scheduler threads.
   std::size_t io_threads = 1;
   std::size_t caf_threads = 1;
+  /// wsnova only: CAF work-stealing moderate-poll-attempts; -1 keeps CAF's default (500).
+  long caf_moderate_polls = -1;
   /// True once the URL is wss://.
   bool secure = false;
   std::string host;
@@ -89,7 +91,9 @@ inline options parse_options(int argc, char** argv, bool wsnova_flags) {
   if (wsnova_flags) {
     desc.add_options()
       ("io-threads", po::value(&o.io_threads)->default_value(1), "wsnova io_pool threads")
-      ("caf-threads", po::value(&o.caf_threads)->default_value(1), "CAF scheduler threads");
+      ("caf-threads", po::value(&o.caf_threads)->default_value(1), "CAF scheduler threads")
+      ("caf-moderate-polls", po::value(&o.caf_moderate_polls)->default_value(-1),
+       "CAF work-stealing.moderate-poll-attempts (each sleeps 50 us); -1 keeps CAF's default");
   }
   po::variables_map vm;
   try {

@@ -183,6 +183,7 @@ def main():
             return 1 if failures else 0
 
         started = time.time()
+        load_start = open("/proc/loadavg").read().split()[:3]
         rows = []
         raw = {}
         for label, scheme, args, metrics in FULL_CASES:
@@ -220,6 +221,7 @@ def main():
                     label, metric, fmt(med["beast"]), fmt(med["wsnova"]),
                     "%.2f" % ratio if ratio else "-", tgt, ok), flush=True)
         elapsed = time.time() - started
+        load_end = open("/proc/loadavg").read().split()[:3]
 
         lines = ["| case | metric | Beast | wsnova | wsnova/Beast | target | met |",
                  "|---|---|---:|---:|---:|---|---|"]
@@ -231,7 +233,10 @@ def main():
                   "Command: `bench/run.sh %s`  " % " ".join(sys.argv[1:]),
                   "Medians of %d alternating runs (A B A B ...), %.0f s in all; µs/msg is client "
                   "CPU (user+sys) per echo; lower is better for µs/msg, latency, kB/conn and "
-                  "connect_s." % (a.reps, elapsed),
+                  "connect_s.  " % (a.reps, elapsed),
+                  "Load average (1/5/15 min) at start %s, at end %s: anything well above 0 means "
+                  "other work shared the two cores and the absolute numbers are noisy; compare "
+                  "ratios." % ("/".join(load_start), "/".join(load_end)),
                   ""]
         text = "\n".join(header + lines) + "\n"
         with open(a.out, "w") as f:

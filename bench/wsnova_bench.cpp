@@ -144,6 +144,8 @@ int run(const options& o, bool owner_path) {
   caf::actor_system_config cfg;
   wsnova::add_message_types(cfg);
   cfg.set("scheduler.max-threads", o.caf_threads);
+  if (o.caf_moderate_polls >= 0)
+    cfg.set("work-stealing.moderate-poll-attempts", static_cast<std::size_t>(o.caf_moderate_polls));
   caf::actor_system sys{cfg};
   wsnova::io_pool pool{o.io_threads};
   owner_state st;
@@ -155,6 +157,7 @@ int run(const options& o, bool owner_path) {
   out["path"] = owner_path ? "owner" : "handler";
   out["io_threads"] = o.io_threads;
   out["caf_threads"] = o.caf_threads;
+  if (o.caf_moderate_polls >= 0) out["caf_moderate_polls"] = o.caf_moderate_polls;
   auto finish = [&](int rc) {
     std::fflush(stdout);
     std::_Exit(rc);  // skip tearing down thousands of actors and sockets
