@@ -3,11 +3,13 @@
 #include <chrono>
 #include <cstdio>
 #include <exception>
+#include <optional>
 
 #include <wsnova/actors/client.hpp>
 #include <wsnova/tests/support/echo_server.hpp>
 #include <wsnova/transport/error.hpp>
 
+#include "close_info.hpp"
 #include "exit_codes.hpp"
 #include "output.hpp"
 #include "runtime.hpp"
@@ -126,6 +128,7 @@ int run_demo(const cli_options& options) {
 
   print_line("[6] \"!close 4000 demo done\": the server starts the closing handshake");
   if (auto err = conn.send_text("!close 4000 demo done")) return fail(err);
+  std::optional<disconnected_event> last_disconnect;
   for (;;) {
     auto event = conn.next_event(5s);
     if (!event) return fail(event.error());
@@ -133,11 +136,15 @@ int run_demo(const cli_options& options) {
       print_line("    received: " + show(message->message));
       continue;
     }
+    if (auto* down = std::get_if<disconnected_event>(&*event)) last_disconnect = *down;
     if (auto* closed = std::get_if<closed_event>(&*event)) {
-      print_line("    closed by the server: code " + std::to_string(closed->code) +
-                 ", reason \"" + closed->reason + "\"");
-      if (closed->code != 4000 || closed->reason != "demo done")
-        return fail(make_error(errc::protocol_violation, "expected close 4000 \"demo done\""));
+      auto close = final_close(*closed, last_disconnect);
+      print_line("    closed by the server: code " + std::to_string(close.code) +
+                 ", reason \"" + close.reason + "\"");
+      if (close.code != 4000 || close.reason != "demo done")
+        return fail(make_error(errc::protocol_violation,
+                               "expected close 4000 \"demo done\"" +
+                                 (closed->cause ? ", cause: " + describe(closed->cause) : "")));
       break;
     }
   }

@@ -10,6 +10,7 @@
 #include <wsnova/transport/error.hpp>
 #include <wsnova/transport/url.hpp>
 
+#include "close_info.hpp"
 #include "exit_codes.hpp"
 #include "output.hpp"
 #include "runtime.hpp"
@@ -34,9 +35,11 @@ bool is_gone(const caf::error& err) {
 }
 
 /// Decides the exit code of a finished connection and prints why it ended.
-int on_closed(const closed_event& closed, bool closed_by_us, bool quiet) {
-  auto text = "closed: " + describe_close(closed.code, closed.reason);
-  if (closed.code == close_code::normal) {
+int on_closed(const closed_event& closed, const std::optional<disconnected_event>& disconnect,
+              bool closed_by_us, bool quiet) {
+  auto close = final_close(closed, disconnect);
+  auto text = "closed: " + describe_close(close.code, close.reason);
+  if (close.code == close_code::normal) {
     print_status(quiet, closed_by_us ? text + " (closed by wsnova)" : text);
     return exit_ok;
   }
@@ -103,6 +106,14 @@ int run_session(const cli_options& options) {
   // pipe, so none is lost and none is refused with not_connected.
   stdin_reader reader{on_line, on_end};
   std::optional<int> result;
+  std::optional<disconnected_event> last_disconnect;
+  // An error event is held back one event: when the closed_event right after it carries the
+  // same error, the final error line says it once; otherwise it is printed as a warning.
+  std::optional<caf::error> held_error;
+  auto flush_held_error = [&] {
+    if (held_error) print_warning(error_category(*held_error) + ": " + error_detail(*held_error));
+    held_error.reset();
+  };
   while (!result) {
     // A long wait, not an infinite one: next_event needs a finite deadline, and a quiet
     // connection is not an error, so a timeout only loops.
@@ -115,6 +126,10 @@ int run_session(const cli_options& options) {
     std::visit(
       [&](auto& ev) {
         using event_type = std::decay_t<decltype(ev)>;
+        if constexpr (std::is_same_v<event_type, closed_event>) {
+          if (held_error && code_of(*held_error) == code_of(ev.cause)) held_error.reset();
+        }
+        if constexpr (!std::is_same_v<event_type, disconnected_event>) flush_held_error();
         if constexpr (std::is_same_v<event_type, connected_event>) {
           std::string line = "connected to " + ev.url;
           if (!ev.subprotocol.empty()) line += " (subprotocol " + ev.subprotocol + ")";
@@ -128,12 +143,15 @@ int run_session(const cli_options& options) {
         } else if constexpr (std::is_same_v<event_type, message_event>) {
           print_message(ev.message);
         } else if constexpr (std::is_same_v<event_type, error_event>) {
-          print_warning(error_category(ev.error) + ": " + error_detail(ev.error));
+          // A peer's close is reported by the closed line, never as an error.
+          if (!is(ev.error, errc::closed_by_peer)) held_error = ev.error;
         } else if constexpr (std::is_same_v<event_type, closed_event>) {
-          result = on_closed(ev, closed_by_us, quiet);
+          result = on_closed(ev, last_disconnect, closed_by_us, quiet);
+        } else if constexpr (std::is_same_v<event_type, disconnected_event>) {
+          // A closed_event follows (no reconnection configured) and carries the verdict;
+          // this one carries the peer's close code (see close_info.hpp).
+          last_disconnect = ev;
         }
-        // disconnected_event: a closed_event follows (no reconnection configured); that one
-        // carries the verdict.
       },
       *event);
   }
