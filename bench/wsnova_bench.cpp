@@ -6,6 +6,7 @@
 #include <atomic>
 #include <condition_variable>
 #include <csignal>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -46,6 +47,11 @@ struct owner_state {
   /// --path owner: echoes seen by the owner; keep sending while `sending`.
   std::atomic<std::uint64_t> echoes{0};
   std::atomic<bool> sending{true};
+  /// connect mode: run inside the owner actor on each connected_event / closed_event, so the
+  /// connect-close loop is driven from actor code without a hop to the main thread.
+  std::function<void()> on_start;
+  std::function<void()> on_connected;
+  std::function<void()> on_closed;
 
   void fail(std::string what) {
     std::lock_guard lock{mtx};
@@ -69,18 +75,23 @@ struct owner_state {
 caf::behavior owner_actor(caf::event_based_actor* self, owner_state* st) {
   return {
     [st](const wsnova::connected_event&) {
+      if (st->on_connected) return st->on_connected();
       std::lock_guard lock{st->mtx};
       ++st->connected;
       st->cv.notify_all();
     },
     [st](const wsnova::closed_event& ev) {
+      if (ev.cause) return st->fail("closed: code " + std::to_string(ev.code) + " " +
+                                    caf::to_string(ev.cause));
+      if (st->on_closed) return st->on_closed();
       std::lock_guard lock{st->mtx};
       ++st->closed;
-      if (ev.cause && st->error.empty())
-        st->error = "closed: code " + std::to_string(ev.code) + " " + caf::to_string(ev.cause);
       st->cv.notify_all();
     },
     [st](const wsnova::disconnected_event&) {},
+    [st](caf::ok_atom) {
+      if (st->on_start) st->on_start();
+    },
     [st](const wsnova::error_event& ev) { st->fail("error event: " + caf::to_string(ev.error)); },
     [st](wsnova::message_event& ev) {
       st->echoes.store(st->echoes.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
@@ -268,18 +279,26 @@ int run(const options& o, bool owner_path) {
     out["kb_per_conn"] = double(rss - rss_before) / double(o.conns);
     out["connect_s"] = seconds_between(first, last);
   } else {  // connect
+    // The loop runs in the owner actor: connected -> close 1000 -> closed -> next spawn.
+    std::atomic<std::size_t> done{0};  // written by the owner, read by main on failure
+    wsnova::connection current;
+    auto next = [&] {
+      auto conn = spawn(done.load(), nullptr);
+      if (!conn) return st.fail("spawn_connection: " + caf::to_string(conn.error()));
+      current = *conn;
+    };
+    st.on_start = next;
+    st.on_connected = [&] {
+      caf::anon_send(current, wsnova::close_atom::value, std::uint16_t{1000}, std::string{});
+    };
+    st.on_closed = [&] {
+      if (++done == o.count) return st.finish();
+      next();
+    };
     auto t0 = clock_type::now();
-    for (std::size_t i = 0; i < o.count; ++i) {
-      auto conn = spawn(i, nullptr);
-      if (!conn) return bad("spawn_connection: " + caf::to_string(conn.error()));
-      if (auto err = st.wait_for([&] { return st.connected == i + 1; }, std::chrono::seconds(30));
-          !err.empty())
-        return bad("connect " + std::to_string(i) + ": " + err);
-      caf::anon_send(*conn, wsnova::close_atom::value, std::uint16_t{1000}, std::string{});
-      if (auto err = st.wait_for([&] { return st.closed == i + 1; }, std::chrono::seconds(30));
-          !err.empty())
-        return bad("close " + std::to_string(i) + ": " + err);
-    }
+    caf::anon_send(owner, caf::ok_atom::value);  // start the loop inside the owner
+    if (auto err = st.wait_for([&] { return st.done; }, std::chrono::seconds(600)); !err.empty())
+      return bad("connect " + std::to_string(done.load()) + ": " + err);
     auto secs = seconds_between(t0, clock_type::now());
     out["count"] = o.count;
     out["seconds"] = secs;
