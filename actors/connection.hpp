@@ -28,6 +28,8 @@ using status_atom = caf::atom_constant<caf::atom("status")>;
 using close_atom = caf::atom_constant<caf::atom("close")>;
 /// Request: hand the connection's events to another owner.
 using transfer_atom = caf::atom_constant<caf::atom("transfer")>;
+/// Message: grant the connection credit to deliver more messages (flow control).
+using flow_atom = caf::atom_constant<caf::atom("flow")>;
 
 /// States of a connection (DESIGN.md's state machine).
 enum class connection_state : std::uint8_t {
@@ -100,12 +102,16 @@ typename Inspector::result_type inspect(Inspector& f, connection_status& x) {
 ///   Only the current owner or the connection's `transfer_authority` may ask. Errors:
 ///   `not_allowed` (another sender), `actor_gone` (the new owner is dead; ownership is
 ///   unchanged), `invalid_argument` (no new owner).
+/// - `(flow_atom, uint32_t n)`: with `connection_config::flow` set, allows `n` more
+///   `message_event`s (Gun's `update_flow`). Without credit the connection stops reading
+///   the socket, so a slow owner pushes back on the server through TCP.
 using connection = caf::typed_actor<
   caf::replies_to<connect_atom>::with<caf::ok_atom>,
   caf::replies_to<send_atom, ws_message>::with<caf::ok_atom>,
   caf::replies_to<ping_atom>::with<caf::timespan>,
   caf::replies_to<status_atom>::with<connection_status>,
   caf::replies_to<close_atom, std::uint16_t, std::string>::with<caf::ok_atom>,
-  caf::replies_to<transfer_atom, caf::actor>::with<caf::ok_atom>>;
+  caf::replies_to<transfer_atom, caf::actor>::with<caf::ok_atom>,
+  caf::reacts_to<flow_atom, std::uint32_t>>;
 
 }  // namespace wsnova

@@ -53,6 +53,11 @@ struct connection_config {
   session_options session;
   /// Handlers; empty entries use the defaults.
   handler_set handlers;
+  /// Receive-side flow control: the number of `message_event`s the owner may receive before
+  /// it grants more with `(flow_atom, n)`; 0 = unlimited. Default 0. With a limit, a slow
+  /// owner never accumulates more than `flow` undelivered messages from this connection:
+  /// the connection stops reading the socket instead (TCP backpressure).
+  std::uint32_t flow = 0;
   /// Reconnection: backoff kind, delays, attempts, stable period.
   reconnect_policy reconnect;
   /// Bounds and offline policy of the outgoing side.

@@ -97,6 +97,17 @@ class session_impl final : public session {
     });
   }
 
+  void pause_reading() override {
+    asio::dispatch(context_, [self = shared()] { self->reading_paused_ = true; });
+  }
+
+  void resume_reading() override {
+    asio::dispatch(context_, [self = shared()] {
+      self->reading_paused_ = false;
+      if (self->open_ && !self->ended_ && !self->read_in_flight_) self->do_read();
+    });
+  }
+
   void abort() override {
     asio::dispatch(context_, [self = shared()] {
       self->finish(caf::error{}, close_code::abnormal, "aborted");
@@ -270,12 +281,15 @@ class session_impl final : public session {
   }
 
   void do_read() {
+    if (reading_paused_) return;
+    read_in_flight_ = true;
     ws_.async_read(read_buffer_, [self = shared()](boost::system::error_code ec, std::size_t) {
       self->on_read(ec);
     });
   }
 
   void on_read(boost::system::error_code ec) {
+    read_in_flight_ = false;
     if (ended_) return;
     if (ec) return on_read_error(ec);
     last_received_ = clock_type::now();
@@ -398,6 +412,11 @@ class session_impl final : public session {
   void on_heartbeat() {
     if (ended_ || close_queued_) return;
     auto now = clock_type::now();
+    if (reading_paused_) {
+      // Unread frames wait in the kernel: silence proves nothing while we do not read.
+      awaiting_pong_ = false;
+      return arm_heartbeat(now + options_.ping_interval);
+    }
     if (awaiting_pong_) {
       if (last_received_ < ping_sent_at_)
         return finish(make_error(errc::timeout, "no answer within " +
@@ -467,6 +486,8 @@ class session_impl final : public session {
   bool close_queued_ = false;
   bool close_started_ = false;
   bool awaiting_pong_ = false;
+  bool reading_paused_ = false;
+  bool read_in_flight_ = false;
 };
 
 }  // namespace

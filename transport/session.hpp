@@ -76,6 +76,14 @@ class session : public std::enable_shared_from_this<session> {
   /// Drops the connection at once, without a close frame.
   virtual void abort() = 0;
 
+  /// Stops reading from the socket after the message in progress, so a slow consumer
+  /// pushes back through TCP instead of buffering. While paused, heartbeats do not declare
+  /// the peer dead (its frames wait unread in the kernel).
+  virtual void pause_reading() = 0;
+
+  /// Reads again after `pause_reading`.
+  virtual void resume_reading() = 0;
+
   /// Returns the id given at creation.
   std::uint64_t id() const { return id_; }
 

@@ -52,7 +52,8 @@ connection_actor::connection_actor(caf::actor_config& cfg, boost::asio::io_conte
     tls_(std::move(tls)),
     config_(std::move(config)),
     owner_(std::move(owner)),
-    backoff_(config_.reconnect, this->id()) {
+    backoff_(config_.reconnect, this->id()),
+    flow_credit_(config_.flow) {
   if (config_.id.empty()) config_.id = "conn-" + std::to_string(this->id());
   if (!config_.handlers.connection)
     config_.handlers.connection = std::make_shared<connection_handler>();
@@ -136,6 +137,18 @@ connection_actor::behavior_type connection_actor::make_behavior() {
       if (token == reconnect_token_ && state_ == connection_state::reconnecting) start_session();
     },
     [this](transfer_atom, caf::actor& new_owner) { return start_transfer(std::move(new_owner)); },
+    [this](flow_atom, std::uint32_t credit) {
+      if (config_.flow == 0) return;
+      flow_credit_ += credit;
+      // Messages read before the pause took effect go first, in order.
+      std::size_t delivered = 0;
+      while (flow_credit_ > 0 && delivered < held_.size()) {
+        tell_owner(message_event{config_.id, std::move(held_[delivered++])});
+        --flow_credit_;
+      }
+      held_.erase(held_.begin(), held_.begin() + static_cast<std::ptrdiff_t>(delivered));
+      if (flow_credit_ > 0 && session_) session_->resume_reading();
+    },
     [this](commit_atom, std::uint64_t token) {
       if (transfer_ && transfer_->token == token) commit_transfer();
     },
@@ -275,6 +288,7 @@ void connection_actor::start_session() {
   auto options = config_.session;
   config_.handlers.connection->on_handshake(*this, options);
   session_ = session::make(io_, ws_url_, std::move(options), tls_, this->ctrl(), ++session_id_);
+  if (config_.flow != 0 && flow_credit_ == 0) session_->pause_reading();
   session_->start();
 }
 
@@ -303,9 +317,19 @@ void connection_actor::on_message(ws_message message) {
   ++messages_received_;
   auto decision = config_.handlers.message->handle_message(*this, message);
   if (decision.kind == directive_kind::ok)
-    tell_owner(message_event{config_.id, std::move(message)});
+    deliver(std::move(message));
   else
     apply(std::move(decision));
+}
+
+void connection_actor::deliver(ws_message message) {
+  if (config_.flow == 0) return tell_owner(message_event{config_.id, std::move(message)});
+  if (flow_credit_ == 0) {
+    held_.push_back(std::move(message));  // read before the pause took effect
+    return;
+  }
+  tell_owner(message_event{config_.id, std::move(message)});
+  if (--flow_credit_ == 0 && session_) session_->pause_reading();
 }
 
 void connection_actor::on_control(control_kind kind, std::string payload) {

@@ -75,6 +75,8 @@ class connection_actor : public connection_actor_interface::base, private handle
   void start_session();
   void on_open(std::string subprotocol, bool compressed);
   void on_message(ws_message message);
+  /// Hands a message to the owner, within the flow-control credit.
+  void deliver(ws_message message);
   void on_control(control_kind kind, std::string payload);
   void on_end(caf::error cause, std::uint16_t code, std::string reason);
   void on_owner_down();
@@ -138,6 +140,10 @@ class connection_actor : public connection_actor_interface::base, private handle
     std::uint64_t token;
   };
   std::optional<pending_transfer> transfer_;
+  /// Messages the owner may still receive (flow control; unused when `config_.flow == 0`).
+  std::uint64_t flow_credit_ = 0;
+  /// Messages read after the credit ran out, before reading paused; delivered first.
+  std::vector<ws_message> held_;
   std::uint64_t next_transfer_token_ = 0;
   std::uint64_t messages_sent_ = 0;
   std::uint64_t messages_received_ = 0;
