@@ -125,6 +125,9 @@ connection_config to_connection_config(const cli_options& options) {
   connection_config config;
   config.url = options.url;
   config.id = "wsnova-cli";
+  // A command reports a failure and exits with its code (scripts rely on that); silently
+  // retrying forever, the library's default, would hide a dead server behind a hang.
+  config.reconnect.enabled = false;
   auto& session = config.session;
   session.headers = options.headers;
   session.subprotocols = options.subprotocols;

@@ -20,15 +20,17 @@ struct cli_actor_config : caf::actor_system_config {
   }
 };
 
-/// An actor system plus one I/O thread. Members are destroyed in reverse order, so the
-/// I/O threads stop before the actor system; destroy every `client` before this.
+/// An actor system plus one I/O thread. Members are destroyed in reverse order: the actor
+/// system first (its destructor waits for every actor, and connection actors may run on the
+/// I/O thread, so that thread must still run), then the pool. Destroy every `client` before
+/// this.
 struct runtime {
   /// The configuration; must outlive `system`.
   cli_actor_config config;
+  /// The I/O thread driving the socket (and the connection actor); outlives `system`.
+  io_pool pool{1};
   /// The actor system.
   caf::actor_system system{config};
-  /// The I/O thread driving the socket.
-  io_pool pool{1};
 };
 
 }  // namespace wsnova::cli
