@@ -18,11 +18,14 @@ struct test_config : caf::actor_system_config {
   }
 };
 
-/// An actor system and one io thread; torn down in the right order (connections first).
+/// An actor system and one io thread, torn down in the right order: the system first (its
+/// destructor waits for every actor, so connection actors finish their sessions while the
+/// io thread still runs), then the pool. Servers in derived fixtures go before both, which
+/// ends any session still open.
 struct actor_system_fixture {
   test_config config;
-  caf::actor_system system{config};
   io_pool pool{1};
+  caf::actor_system system{config};
 };
 
 }  // namespace wsnova::test

@@ -1,0 +1,119 @@
+// wss:// through the client facade against the in-process TLS echo server and throw-away
+// certificates: verification is on by default, trusts an explicit CA, checks the host name
+// (and IP address), and is skipped only when `insecure` says so.
+#define BOOST_TEST_MODULE connection_tls
+#include <wsnova/actors/client.hpp>
+
+#include <boost/test/unit_test.hpp>
+
+#include <wsnova/actors/spawn_connection.hpp>
+#include <wsnova/tests/actors/actor_system_fixture.hpp>
+#include <wsnova/tests/actors/client_helpers.hpp>
+#include <wsnova/tests/support/certs.hpp>
+#include <wsnova/tests/support/echo_server.hpp>
+#include <wsnova/transport/error.hpp>
+
+using namespace std::chrono_literals;
+using namespace wsnova;
+
+namespace {
+
+struct fixture : test::actor_system_fixture {
+  test::temp_certs certs;
+
+  /// Returns the options of a TLS echo server presenting `cert` with `key`.
+  static test::server_options tls_server(const std::filesystem::path& cert,
+                                         const std::filesystem::path& key) {
+    test::server_options options;
+    options.tls = true;
+    options.cert_file = cert.string();
+    options.key_file = key.string();
+    return options;
+  }
+
+  test::server_options ca_signed() const {
+    return tls_server(certs->server_cert, certs->server_key);
+  }
+
+  connection_config trusting_ca(std::string url) const {
+    connection_config config;
+    config.url = std::move(url);
+    config.session.tls.ca_file = certs->ca_cert.string();
+    return config;
+  }
+};
+
+}  // namespace
+
+BOOST_FIXTURE_TEST_SUITE(tls, fixture)
+
+// A certificate from a CA the client does not trust fails with tls_verify_failed.
+BOOST_AUTO_TEST_CASE(untrusted_ca_gives_tls_verify_failed) {
+  test::echo_server server{ca_signed()};
+  connection_config config;
+  config.url = server.url();
+  auto err = test::connect_error(system, pool, config);
+  BOOST_CHECK_MESSAGE(is(err, errc::tls_verify_failed), describe(err));
+  BOOST_CHECK_EQUAL(server.accepted_count(), 0u);
+}
+
+// With the test CA in tls.ca_file the connection verifies, and messages flow.
+BOOST_AUTO_TEST_CASE(trusted_ca_connects_and_echoes) {
+  test::echo_server server{ca_signed()};
+  BOOST_REQUIRE(server.url().starts_with("wss://localhost:"));
+  auto c = test::connect_or_fail(system, pool, trusting_ca(server.url()));
+  BOOST_REQUIRE(!c.send_text("over tls"));
+  BOOST_CHECK_EQUAL(test::receive_or_fail(c).payload, "over tls");
+  BOOST_REQUIRE(!c.send_binary(std::string(70000, '\x01')));
+  BOOST_CHECK_EQUAL(test::receive_or_fail(c).payload, std::string(70000, '\x01'));
+  BOOST_REQUIRE(!c.close());
+  BOOST_CHECK_EQUAL(c.closed()->code, close_code::normal);
+}
+
+// An IP literal URL verifies against the certificate's IP subjectAltName.
+BOOST_AUTO_TEST_CASE(ip_literal_verifies_against_ip_san) {
+  test::echo_server server{ca_signed()};
+  auto url = "wss://127.0.0.1:" + std::to_string(server.port()) + "/";
+  auto c = test::connect_or_fail(system, pool, trusting_ca(url));
+  BOOST_REQUIRE(!c.send_text("by address"));
+  BOOST_CHECK_EQUAL(test::receive_or_fail(c).payload, "by address");
+}
+
+// A certificate from a trusted CA but for another host name fails with tls_verify_failed,
+// and the detail names the hostname mismatch.
+BOOST_AUTO_TEST_CASE(wrong_host_name_gives_tls_verify_failed) {
+  test::echo_server server{tls_server(certs->wrong_host_cert, certs->wrong_host_key)};
+  auto err = test::connect_error(system, pool, trusting_ca(server.url()));
+  BOOST_REQUIRE_MESSAGE(is(err, errc::tls_verify_failed), describe(err));
+  BOOST_CHECK_MESSAGE(describe(err).find("hostname mismatch") != std::string::npos,
+                      describe(err));
+}
+
+// A self-signed certificate is refused even with the test CA trusted.
+BOOST_AUTO_TEST_CASE(self_signed_refused_when_verifying) {
+  test::echo_server server{tls_server(certs->self_signed_cert, certs->self_signed_key)};
+  auto err = test::connect_error(system, pool, trusting_ca(server.url()));
+  BOOST_CHECK_MESSAGE(is(err, errc::tls_verify_failed), describe(err));
+}
+
+// tls.insecure skips verification: the self-signed server is reached.
+BOOST_AUTO_TEST_CASE(insecure_accepts_self_signed) {
+  test::echo_server server{tls_server(certs->self_signed_cert, certs->self_signed_key)};
+  connection_config config;
+  config.url = server.url();
+  config.session.tls.insecure = true;
+  auto c = test::connect_or_fail(system, pool, config);
+  BOOST_REQUIRE(!c.send_text("unverified"));
+  BOOST_CHECK_EQUAL(test::receive_or_fail(c).payload, "unverified");
+}
+
+// A CA file that cannot be loaded is bad input, refused with invalid_argument before any
+// connection starts.
+BOOST_AUTO_TEST_CASE(missing_ca_file_gives_invalid_argument) {
+  auto config = trusting_ca("wss://localhost:1/");
+  config.session.tls.ca_file = (certs->dir / "no-such-ca.pem").string();
+  auto err = test::connect_error(system, pool, config);
+  BOOST_CHECK_MESSAGE(is(err, errc::invalid_argument), describe(err));
+}
+
+BOOST_AUTO_TEST_SUITE_END()
