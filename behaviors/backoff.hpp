@@ -40,6 +40,10 @@ struct reconnect_policy {
   std::uint32_t max_attempts = 0;
   /// A connection that stayed up this long resets the attempt counter. Default 30 s.
   caf::timespan stable_after = std::chrono::seconds{30};
+  /// Retry when the very first connect fails. Default false: a wrong URL, a refused port
+  /// or a TLS error at start is reported at once; set it for feeds that may start before
+  /// their server.
+  bool retry_initial_connect = false;
 };
 
 /// The attempt counter and delay sequence of one connection.

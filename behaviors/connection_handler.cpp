@@ -41,7 +41,9 @@ bool should_reconnect(const disconnect_info& info) {
 
 directive connection_handler::on_disconnect(handler_context& context,
                                             const disconnect_info& info) {
-  if (!should_reconnect(info)) {
+  const bool first_connect_failed = info.connects == 0;
+  if (!should_reconnect(info) ||
+      (first_connect_failed && !context.reconnection().retry_initial_connect)) {
     if (info.cause) return directive::stop(info.cause);
     return directive::close(info.code, info.reason);
   }

@@ -49,12 +49,14 @@ struct disconnect_info {
   std::string reason;
   /// True if the user asked for the close (such a close never reconnects).
   bool user_requested = false;
+  /// Successful connects so far; 0 when the first connect failed.
+  std::uint32_t connects = 0;
 };
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, disconnect_info& x) {
   return f(caf::meta::type_name("wsnova.disconnect_info"), x.cause, x.code, x.reason,
-           x.user_requested);
+           x.user_requested, x.connects);
 }
 
 /// Returns true if a connection that went down this way should come back by default:
@@ -79,7 +81,8 @@ class connection_handler {
 
   /// Called when the transport went down (or a connect attempt failed). Default: when
   /// `should_reconnect(info)`, `reconnect` after the policy's next delay
-  /// (`context.next_backoff()`); `stop` with the cause otherwise, or when the policy gives up.
+  /// (`context.next_backoff()`); `stop` with the cause otherwise, when the policy gives up,
+  /// or when the first connect failed and `retry_initial_connect` is off.
   virtual directive on_disconnect(handler_context& context, const disconnect_info& info);
 
   /// Called for each ping or pong from the peer (Beast already answered pings).

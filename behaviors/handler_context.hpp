@@ -10,6 +10,7 @@
 #include <caf/timespan.hpp>
 #include <caf/message.hpp>
 
+#include <wsnova/behaviors/backoff.hpp>
 #include <wsnova/behaviors/directive.hpp>
 #include <wsnova/transport/message.hpp>
 
@@ -33,6 +34,9 @@ class handler_context {
 
   /// Carries out a directive now; used by handlers that decided `deferred`.
   virtual void apply(directive decision) = 0;
+
+  /// Returns the connection's reconnect policy.
+  virtual const reconnect_policy& reconnection() const = 0;
 
   /// Returns the reconnect policy's next delay and counts the attempt, or an error when the
   /// policy gives up (attempts exhausted, reconnection disabled).

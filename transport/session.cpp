@@ -23,6 +23,7 @@
 #include <openssl/x509v3.h>
 
 #include <wsnova/transport/detail/classify_error.hpp>
+#include <wsnova/transport/detail/cork_stream.hpp>
 #include <wsnova/transport/error.hpp>
 
 namespace wsnova {
@@ -56,8 +57,9 @@ struct outgoing {
 template <bool Secure>
 class session_impl final : public session {
  public:
-  using next_layer_type =
+  using transport_type =
     std::conditional_t<Secure, beast::ssl_stream<beast::tcp_stream>, beast::tcp_stream>;
+  using next_layer_type = detail::cork_stream<transport_type>;
   using ws_stream_type = websocket::stream<next_layer_type>;
 
   session_impl(asio::io_context& context, ws_url url, session_options options,
@@ -74,6 +76,8 @@ class session_impl final : public session {
       timer_(context) {}
 
   void start() override {
+    ws_.next_layer().set_owner(weak_from_this());
+    ws_.next_layer().set_immediate(!options_.coalesce_writes);
     asio::post(context_, [self = shared()] { self->do_resolve(); });
   }
 
@@ -188,7 +192,7 @@ class session_impl final : public session {
   }
 
   void do_tls_handshake() requires Secure {
-    SSL* ssl = ws_.next_layer().native_handle();
+    SSL* ssl = ws_.next_layer().next_layer().native_handle();
     const bool ip_host = is_ip_literal(url_.host);
     // SNI is for host names only (RFC 6066 section 3).
     if (!ip_host) SSL_set_tlsext_host_name(ssl, url_.host.c_str());
@@ -201,11 +205,11 @@ class session_impl final : public session {
       else
         X509_VERIFY_PARAM_set1_host(param, url_.host.c_str(), url_.host.size());
     }
-    ws_.next_layer().async_handshake(
+    ws_.next_layer().next_layer().async_handshake(
       asio::ssl::stream_base::client, [self = shared()](boost::system::error_code ec) {
         if (self->ended_) return;
         if (ec) {
-          long verify = SSL_get_verify_result(self->ws_.next_layer().native_handle());
+          long verify = SSL_get_verify_result(self->ws_.next_layer().next_layer().native_handle());
           if (verify != X509_V_OK && !self->timed_out_after_) {
             return self->finish(make_error(errc::tls_verify_failed,
                                            X509_verify_cert_error_string(verify)),
@@ -339,7 +343,8 @@ class session_impl final : public session {
   /// Starts the next queued operation. One at a time: Beast allows a single write, ping or
   /// close in flight, and queue order is the order the peer sees.
   void write_next() {
-    if (writing_ || ended_ || queue_.empty()) return;
+    if (writing_ || ended_) return;
+    if (queue_.empty()) return ws_.next_layer().flush();  // the burst is over: one send()
     writing_ = true;
     auto& item = queue_.front();
     auto on_done = [self = shared()](boost::system::error_code ec, std::size_t = 0) {

@@ -36,6 +36,9 @@ struct session_options {
   /// How long to wait for any frame after a heartbeat ping before the peer is declared dead
   /// (close 1011, `errc::timeout`). Default 20 s.
   std::chrono::milliseconds pong_timeout{20'000};
+  /// Gather the frames queued in one burst into one socket write. Default true (fewer
+  /// system calls: notes/actor-path.md); false writes each frame as it comes.
+  bool coalesce_writes = true;
   /// Disable Nagle's algorithm. Default true: WebSocket messages are latency-sensitive.
   bool tcp_nodelay = true;
   /// User-Agent header; empty sends none. Default "wsnova/0.1".

@@ -359,13 +359,15 @@ void connection_actor::on_end(caf::error cause, std::uint16_t code, std::string 
     if (this->clock().now() - opened_at_ >= config_.reconnect.stable_after) backoff_.reset();
   }
   auto decision = directive::ok();
-  if (cause) {
+  // A peer's normal close (1000) is a cause for the handlers but no error to report.
+  const bool peer_closed_normally = is(cause, errc::closed_by_peer) && code == close_code::normal;
+  if (cause && !peer_closed_normally) {
     decision = config_.handlers.error->on_error(*this, cause);
     if (decision.kind != directive_kind::ignore) tell_owner(error_event{config_.id, cause});
   }
   if (decision.kind == directive_kind::ok || decision.kind == directive_kind::ignore)
     decision = config_.handlers.connection->on_disconnect(
-      *this, disconnect_info{cause, code, reason, false});
+      *this, disconnect_info{cause, code, reason, false, connects_});
   // A failed connect answers the callers waiting for it, unless a reconnect follows.
   if (decision.kind != directive_kind::reconnect && decision.kind != directive_kind::deferred) {
     for (auto& promise : awaiting_connect_)
@@ -375,6 +377,10 @@ void connection_actor::on_end(caf::error cause, std::uint16_t code, std::string 
   if (decision.kind == directive_kind::close) {
     // Already down: a close decision means "final", with the peer's code.
     return finish(code, std::move(reason), std::move(cause));
+  }
+  if (decision.kind == directive_kind::stop) {
+    // Already down: stop with the code and reason the connection ended with.
+    return finish(code, std::move(reason), std::move(decision.error));
   }
   apply(std::move(decision));
 }

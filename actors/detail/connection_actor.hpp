@@ -69,6 +69,7 @@ class connection_actor : public connection_actor_interface::base, private handle
   void apply(directive decision) override;
   void request_directive(const caf::actor& handler, caf::message request) override;
   caf::expected<caf::timespan> next_backoff() override { return backoff_.next(); }
+  const reconnect_policy& reconnection() const override { return config_.reconnect; }
 
   // -- state machine -----------------------------------------------------------
 
