@@ -1,0 +1,342 @@
+// Ownership transfer of a live connection on real sockets: a hand-over in the middle of a
+// 100,000-message stream loses and duplicates nothing; refused transfers (dead new owner,
+// request by a non-owner) change nothing; an owner dying during its own transfer.
+#define BOOST_TEST_MODULE integration_ownership_transfer
+#include <boost/test/unit_test.hpp>
+
+#include <charconv>
+#include <condition_variable>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+#include <wsnova/tests/integration/integration_fixture.hpp>
+
+using namespace std::chrono_literals;
+using namespace wsnova;
+using namespace wsnova::itest;
+
+namespace {
+
+constexpr std::uint32_t stream_length = 100000;
+
+/// What an owner saw, shared with the test thread.
+struct record {
+  std::mutex mtx;
+  std::condition_variable cv;
+  std::vector<std::uint32_t> numbers;
+  /// Messages that were not numbers.
+  std::vector<std::string> others;
+  std::vector<ownership_event> ownership;
+  /// `numbers.size()` when each ownership_event arrived.
+  std::vector<std::size_t> ownership_at;
+  bool transfer_answered = false;
+  caf::error transfer_error;
+  std::size_t closed = 0;
+
+  template <class Pred>
+  bool wait(Pred pred, std::chrono::milliseconds limit = deadline) {
+    std::unique_lock<std::mutex> guard{mtx};
+    return cv.wait_for(guard, limit, [&] { return pred(*this); });
+  }
+};
+
+using record_ptr = std::shared_ptr<record>;
+
+/// An owner that records the numbers it receives; after `transfer_after` of them (0 =
+/// never) it asks the connection that sent them to transfer ownership to `next`.
+caf::behavior recording_owner(caf::event_based_actor* self, record_ptr rec,
+                              std::size_t transfer_after, caf::actor next) {
+  self->set_default_handler(ignore_message);
+  return {
+    [=](message_event& ev) {
+      std::uint32_t value = 0;
+      auto& p = ev.message.payload;
+      auto [ptr, ec] = std::from_chars(p.data(), p.data() + p.size(), value);
+      std::size_t count = 0;
+      {
+        std::lock_guard<std::mutex> guard{rec->mtx};
+        if (ec == std::errc{} && ptr == p.data() + p.size())
+          rec->numbers.push_back(value);
+        else
+          rec->others.push_back(p);
+        count = rec->numbers.size();
+      }
+      rec->cv.notify_all();
+      if (transfer_after > 0 && count == transfer_after) {
+        auto conn = caf::actor_cast<connection>(self->current_sender());
+        self->request(conn, caf::infinite, transfer_atom::value, next)
+          .then(
+            [rec](caf::ok_atom) {
+              std::lock_guard<std::mutex> guard{rec->mtx};
+              rec->transfer_answered = true;
+              rec->cv.notify_all();
+            },
+            [rec](caf::error& err) {
+              std::lock_guard<std::mutex> guard{rec->mtx};
+              rec->transfer_answered = true;
+              rec->transfer_error = err;
+              rec->cv.notify_all();
+            });
+      }
+    },
+    [=](ownership_event& ev) {
+      std::lock_guard<std::mutex> guard{rec->mtx};
+      rec->ownership.push_back(ev);
+      rec->ownership_at.push_back(rec->numbers.size());
+      rec->cv.notify_all();
+    },
+    [=](closed_event&) {
+      std::lock_guard<std::mutex> guard{rec->mtx};
+      ++rec->closed;
+      rec->cv.notify_all();
+    },
+  };
+}
+
+/// Returns the index of the first value that breaks `first, first+1, ...`, or xs.size().
+std::size_t first_gap(const std::vector<std::uint32_t>& xs, std::uint32_t first) {
+  for (std::size_t i = 0; i < xs.size(); ++i)
+    if (xs[i] != first + i) return i;
+  return xs.size();
+}
+
+struct transfer_fixture : fixture {
+  caf::actor spawn_owned(caf::behavior (*fn)(caf::event_based_actor*, record_ptr, std::size_t,
+                                             caf::actor),
+                         record_ptr rec, std::size_t after = 0, caf::actor next = nullptr) {
+    auto owner = system.spawn(fn, std::move(rec), after, std::move(next));
+    stop_list.push_back(owner);
+    return owner;
+  }
+
+  connection open(const caf::actor& owner, const std::string& id) {
+    auto conf = feed_config(id);
+    conf.registry = registry_actor{};
+    auto conn = spawn_connection(system, pool, std::move(conf), owner);
+    if (!conn) BOOST_FAIL("spawn_connection: " << describe(conn.error()));
+    if (auto err = connect(caf::actor_cast<caf::actor>(*conn)))
+      BOOST_FAIL("connect: " << describe(err));
+    return *conn;
+  }
+
+  caf::error send_text(const connection& conn, std::string text) {
+    caf::error failure;
+    self->request(conn, deadline, send_atom::value, ws_message{message_kind::text, std::move(text)})
+      .receive([](caf::ok_atom) {}, [&](caf::error& err) { failure = std::move(err); });
+    return failure;
+  }
+
+  caf::error transfer_from(caf::scoped_actor& who, const connection& conn, caf::actor next) {
+    caf::error failure;
+    who->request(conn, deadline, transfer_atom::value, std::move(next))
+      .receive([](caf::ok_atom) {}, [&](caf::error& err) { failure = std::move(err); });
+    return failure;
+  }
+
+  /// Waits until a scoped owner receives a message event with `text`; flags any ownership
+  /// event seen on the way.
+  bool owner_receives(caf::scoped_actor& owner, const std::string& text,
+                      bool* saw_ownership = nullptr) {
+    auto until = std::chrono::steady_clock::now() + deadline;
+    while (std::chrono::steady_clock::now() < until) {
+      bool found = false;
+      owner->receive([&](message_event& ev) { found = ev.message.payload == text; },
+                     [&](ownership_event&) {
+                       if (saw_ownership) *saw_ownership = true;
+                     },
+                     [](connected_event&) {}, caf::after(100ms) >> [] {});
+      if (found) return true;
+    }
+    return false;
+  }
+};
+
+}  // namespace
+
+BOOST_FIXTURE_TEST_SUITE(ownership_transfer, transfer_fixture)
+
+// A hands over to B after 30,000 of 100,000 streamed numbers: A holds a prefix, B the rest,
+// each in order, together exactly 1..100000; A's last and B's first event is the
+// ownership_event.
+BOOST_AUTO_TEST_CASE(transfer_during_a_stream_loses_and_duplicates_nothing) {
+  auto rec_a = std::make_shared<record>();
+  auto rec_b = std::make_shared<record>();
+  auto b = spawn_owned(recording_owner, rec_b);
+  auto a = spawn_owned(recording_owner, rec_a, 30000, b);
+  auto conn = open(a, "stream");
+  if (auto err = send_text(conn, "!stream " + std::to_string(stream_length)))
+    BOOST_FAIL("send: " << describe(err));
+  BOOST_REQUIRE_MESSAGE(rec_b->wait([](record& r) {
+    return !r.numbers.empty() && r.numbers.back() == stream_length;
+  }, 60s), "B did not receive the end of the stream");
+  BOOST_REQUIRE(rec_a->wait([](record& r) { return r.transfer_answered; }));
+  std::scoped_lock guard{rec_a->mtx, rec_b->mtx};
+  BOOST_CHECK_MESSAGE(!rec_a->transfer_error, "transfer failed");
+  auto& xs = rec_a->numbers;
+  auto& ys = rec_b->numbers;
+  BOOST_TEST_MESSAGE("A got 1.." << xs.size() << ", B got " << ys.size() << " numbers");
+  BOOST_CHECK_GE(xs.size(), 30000u);
+  BOOST_CHECK_EQUAL(first_gap(xs, 1), xs.size());
+  BOOST_CHECK_EQUAL(first_gap(ys, static_cast<std::uint32_t>(xs.size() + 1)), ys.size());
+  BOOST_CHECK_EQUAL(xs.size() + ys.size(), std::size_t{stream_length});
+  BOOST_CHECK(rec_a->others.empty());
+  BOOST_CHECK(rec_b->others.empty());
+  // Exactly one ownership event each: A's last, B's first.
+  BOOST_REQUIRE_EQUAL(rec_a->ownership.size(), 1u);
+  BOOST_REQUIRE_EQUAL(rec_b->ownership.size(), 1u);
+  BOOST_CHECK_EQUAL(rec_a->ownership_at[0], xs.size());
+  BOOST_CHECK_EQUAL(rec_b->ownership_at[0], 0u);
+  for (auto* r : {rec_a.get(), rec_b.get()}) {
+    auto& ev = r->ownership[0];
+    BOOST_CHECK_EQUAL(ev.id, "stream");
+    BOOST_CHECK(ev.previous_owner == a.address());
+    BOOST_CHECK(ev.new_owner == b.address());
+  }
+}
+
+// A transfer to an actor that is already dead fails with actor_gone and changes nothing:
+// the old owner keeps getting the messages, no ownership event.
+BOOST_AUTO_TEST_CASE(transfer_to_a_dead_actor_fails_and_keeps_the_owner) {
+  caf::scoped_actor owner{system};
+  auto dead = system.spawn(sink_owner);
+  stop(dead);
+  auto conn = open(owner, "dead-target");
+  auto err = transfer_from(owner, conn, dead);
+  BOOST_CHECK_MESSAGE(code_of(err) == errc::actor_gone, "got " << describe(err));
+  bool saw_ownership = false;
+  BOOST_REQUIRE(!send_text(conn, "still yours"));
+  BOOST_CHECK(owner_receives(owner, "still yours", &saw_ownership));
+  BOOST_CHECK(!saw_ownership);
+  BOOST_CHECK_EQUAL(to_string(status(caf::actor_cast<caf::actor>(conn)).state),
+                    std::string{"connected"});
+  // A second transfer (to a live actor) still works afterwards: nothing is left pending.
+  caf::scoped_actor next{system};
+  BOOST_CHECK(!transfer_from(owner, conn, next));
+  BOOST_REQUIRE(!send_text(conn, "now yours"));
+  saw_ownership = false;
+  BOOST_CHECK(owner_receives(next, "now yours", &saw_ownership));
+  BOOST_CHECK(saw_ownership);
+  stop(caf::actor_cast<caf::actor>(conn));
+}
+
+// Only the owner (or the transfer authority) may transfer: anyone else gets not_allowed.
+BOOST_AUTO_TEST_CASE(transfer_by_a_non_owner_is_not_allowed) {
+  caf::scoped_actor owner{system};
+  caf::scoped_actor stranger{system};
+  auto conn = open(owner, "not-yours");
+  auto err = transfer_from(stranger, conn, stranger);
+  BOOST_CHECK_MESSAGE(code_of(err) == errc::not_allowed, "got " << describe(err));
+  bool saw_ownership = false;
+  BOOST_REQUIRE(!send_text(conn, "still the owner's"));
+  BOOST_CHECK(owner_receives(owner, "still the owner's", &saw_ownership));
+  BOOST_CHECK(!saw_ownership);
+  stop(caf::actor_cast<caf::actor>(conn));
+}
+
+// The transfer authority, not being the owner, may move the connection.
+BOOST_AUTO_TEST_CASE(transfer_authority_may_transfer) {
+  caf::scoped_actor owner{system};
+  caf::scoped_actor authority{system};
+  caf::scoped_actor next{system};
+  auto conf = feed_config("authority");
+  conf.registry = registry_actor{};
+  conf.transfer_authority = authority;
+  auto conn = spawn_connection(system, pool, std::move(conf), owner);
+  if (!conn) BOOST_FAIL("spawn_connection: " << describe(conn.error()));
+  if (auto err = connect(caf::actor_cast<caf::actor>(*conn))) BOOST_FAIL(describe(err));
+  BOOST_CHECK(!transfer_from(authority, *conn, next));
+  BOOST_REQUIRE(!send_text(*conn, "to next"));
+  bool saw_ownership = false;
+  BOOST_CHECK(owner_receives(next, "to next", &saw_ownership));
+  BOOST_CHECK(saw_ownership);
+  stop(caf::actor_cast<caf::actor>(*conn));
+}
+
+namespace {
+
+using handover_atom = caf::atom_constant<caf::atom("handover")>;
+
+/// An owner that, told to, asks for a transfer to `next` and dies at once (abnormally).
+caf::behavior dying_owner(caf::event_based_actor* self) {
+  self->set_default_handler(ignore_message);
+  return {
+    [=](handover_atom, const connection& conn, const caf::actor& next) {
+      self->send(conn, transfer_atom::value, next);
+      self->quit(make_error(errc::connection_lost, "owner crashed"));
+    },
+    [](const message_event&) {},
+  };
+}
+
+}  // namespace
+
+// The owner sends its transfer request and dies right away. The request is in the
+// connection's mailbox before the owner's down message, so the hand-over completes either
+// way round (connection_actor::on_down commits a pending transfer when the owner dies): the
+// new owner owns the live connection.
+BOOST_AUTO_TEST_CASE(owner_dying_right_after_requesting_a_transfer) {
+  for (int round = 0; round < 10; ++round) {
+    auto owner = system.spawn(dying_owner);
+    caf::scoped_actor next{system};
+    auto conn = open(owner, "dying-" + std::to_string(round));
+    self->monitor(owner);
+    self->send(owner, handover_atom::value, conn, caf::actor{next});
+    BOOST_REQUIRE(wait_down(owner.address()));
+    bool saw_ownership = false;
+    BOOST_REQUIRE(!send_text(conn, "after the owner died"));
+    BOOST_CHECK_MESSAGE(owner_receives(next, "after the owner died", &saw_ownership),
+                        "round " << round << ": the new owner gets no messages");
+    BOOST_CHECK_MESSAGE(saw_ownership, "round " << round << ": no ownership event");
+    BOOST_CHECK_EQUAL(to_string(status(caf::actor_cast<caf::actor>(conn)).state),
+                      std::string{"connected"});
+    stop(caf::actor_cast<caf::actor>(conn));
+  }
+}
+
+// Racing variant: the test kills the owner (untrappable) right after telling it to hand
+// over, so the owner may die before or after sending the request. The code promises one of
+// two outcomes: the new owner owns the live connection, or the connection closed cleanly
+// (1001 to the server, normal exit) as with any owner death. Never a half state.
+BOOST_AUTO_TEST_CASE(owner_killed_while_handing_over_races_cleanly) {
+  int transferred = 0;
+  int closed = 0;
+  for (int round = 0; round < 20; ++round) {
+    auto owner = system.spawn(dying_owner);
+    caf::scoped_actor next{system};
+    auto conn = open(owner, "race-" + std::to_string(round));
+    auto conn_handle = caf::actor_cast<caf::actor>(conn);
+    self->monitor(conn_handle);
+    // The kill comes from another thread, before or after the hand-over request.
+    std::thread killer{[owner, round] {
+      std::this_thread::sleep_for(std::chrono::microseconds{(round % 5) * 20});
+      caf::anon_send_exit(owner, caf::exit_reason::kill);
+    }};
+    if (round % 4 == 0) std::this_thread::sleep_for(200us);
+    caf::anon_send(owner, handover_atom::value, conn, caf::actor{next});
+    killer.join();
+    // Outcome 1: an ownership event reaches `next`.
+    bool owned = false;
+    next->receive([&](ownership_event& ev) { owned = ev.new_owner == next->address(); },
+                  caf::after(1s) >> [] {});
+    if (owned) {
+      ++transferred;
+      BOOST_REQUIRE(!send_text(conn, "ping"));
+      BOOST_CHECK(owner_receives(next, "ping"));
+      stop(conn_handle);
+    } else {
+      // Outcome 2: the connection closed as for any owner death, normal exit.
+      ++closed;
+      auto reason = wait_down(conn_handle.address());
+      BOOST_REQUIRE_MESSAGE(reason, "round " << round << ": neither transferred nor closed");
+      BOOST_CHECK_MESSAGE(!*reason, "exit reason: " << describe(*reason));
+    }
+  }
+  BOOST_TEST_MESSAGE("owner killed during hand-over: " << transferred << " transferred, "
+                                                        << closed << " closed");
+  BOOST_CHECK_EQUAL(transferred + closed, 20);
+}
+
+BOOST_AUTO_TEST_SUITE_END()
