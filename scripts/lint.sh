@@ -35,10 +35,12 @@ status=0
 
 if (( run_tidy )); then
   log "clang-tidy on ${#sources[@]} files"
-  # -extra-arg: clang does not know g++'s -fno-sanitize-recover etc. if present.
-  printf '%s\n' "${sources[@]}" \
-    | xargs -P "$WSNOVA_JOBS" -n 1 clang-tidy -p "$WSNOVA_BUILD_DIR" --quiet \
-        --extra-arg=-Wno-unknown-warning-option 2>/dev/null >"$out/clang-tidy.txt" || true
+  # One output file per source, so an interrupted run keeps what it finished.
+  rm -rf "$out/tidy" && mkdir -p "$out/tidy"
+  printf '%s\n' "${sources[@]}" | xargs -P "$WSNOVA_JOBS" -I{} sh -c \
+    'clang-tidy -p "$1" --quiet "$2" >"$3/$(echo "$2" | tr / _).txt" 2>/dev/null || true' \
+    sh "$WSNOVA_BUILD_DIR" {} "$out/tidy"
+  cat "$out"/tidy/*.txt >"$out/clang-tidy.txt"
   # One finding per "file:line:col: warning|error: ... [check]" line; duplicates from
   # headers seen by several sources count once.
   grep -E "^/.*/$folders/.*:[0-9]+:[0-9]+: (warning|error):" "$out/clang-tidy.txt" \
@@ -53,16 +55,26 @@ if (( run_cppcheck )); then
   log "cppcheck"
   supp=()
   [[ -f .cppcheck-suppressions ]] && supp=(--suppressions-list=.cppcheck-suppressions)
-  filters=()
-  for d in actors behaviors supervision transport; do
-    filters+=("--file-filter=$WSNOVA_ROOT/$d/*")
-  done
-  cppcheck --project="$db" "${filters[@]}" \
+  # cppcheck's --file-filter does not match absolute paths reliably (2.10): hand it a
+  # compilation database with only our sources instead.
+  /usr/bin/python3 - "$db" "$out/compile_commands.json" "${sources[@]/#/$WSNOVA_ROOT/}" <<'PY'
+import json, os, sys
+db, dest, wanted = sys.argv[1], sys.argv[2], set(sys.argv[3:])
+entries = [e for e in json.load(open(db))
+           if os.path.normpath(os.path.join(e["directory"], e["file"])) in wanted]
+json.dump(entries, open(dest, "w"), indent=1)
+PY
+  rc=0
+  cppcheck --project="$out/compile_commands.json" \
     --std=c++20 --library=boost --enable=warning,style,performance,portability \
     --inline-suppr "${supp[@]}" -j "$WSNOVA_JOBS" --quiet \
     --cppcheck-build-dir="$out" \
     --template='{file}:{line}:{column}: {severity}: {message} [{id}]' \
-    2>"$out/cppcheck.txt" || true
+    2>"$out/cppcheck.txt" || rc=$?
+  if (( rc != 0 )); then
+    cat "$out/cppcheck.txt" >&2
+    die "cppcheck failed (exit $rc)"
+  fi
   grep -E "^(/.*/)?$folders/" "$out/cppcheck.txt" | sed "s|^$WSNOVA_ROOT/||" | sort -u \
     >"$out/cppcheck-findings.txt" || true
   n=$(wc -l <"$out/cppcheck-findings.txt")

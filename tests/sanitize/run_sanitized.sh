@@ -14,7 +14,7 @@ now() { date +%s; }
 t0=$(now)
 cmake -S "$src" -B "$build" -G "$generator" -DCMAKE_CXX_COMPILER="$cxx" \
   -DWSNOVA_SANITIZE=ON -DWSNOVA_BUILD_TESTS=ON -DWSNOVA_BUILD_EXAMPLES=ON \
-  -DCMAKE_BUILD_TYPE=Debug "-DCMAKE_CXX_FLAGS_DEBUG=-O1 -g" >/dev/null
+  -DCMAKE_BUILD_TYPE=Debug "-DCMAKE_CXX_FLAGS_DEBUG=-O1 -g1" >/dev/null
 cmake --build "$build" -j "$jobs"
 t1=$(now)
 
