@@ -206,11 +206,11 @@ struct proxied_link : std::enable_shared_from_this<proxied_link> {
   }
 
   void write(pipe& p, std::size_t n) {
+    proxy.forwarded += n;  // counted before the peer can see it
     asio::async_write(*p.to, asio::buffer(p.buffer.data(), n),
                       [self = shared_from_this(), &p](error_code ec, std::size_t written) {
                         if (self->closed) return;
                         if (ec) return self->end(true);
-                        self->proxy.forwarded += written;
                         auto rate = self->proxy.bytes_per_second.load();
                         if (self->proxy.mode.load() == mode_kind::throttle && rate > 0) {
                           p.timer.expires_after(std::chrono::microseconds{
