@@ -7,8 +7,21 @@
 
 namespace wsnova {
 
+namespace {
+
+/// splitmix64's finaliser: neighbouring seeds (actor ids of connections spawned together)
+/// must give unrelated jitter, and minstd_rand's first draw is linear in its seed.
+std::uint64_t mix(std::uint64_t x) {
+  x += 0x9e3779b97f4a7c15ULL;
+  x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
+  x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
+  return x ^ (x >> 31);
+}
+
+}  // namespace
+
 backoff::backoff(reconnect_policy policy, std::uint64_t seed)
-  : policy_(policy), random_(static_cast<std::uint_fast32_t>(seed % 2147483646u + 1)) {}
+  : policy_(policy), random_(static_cast<std::uint_fast32_t>(mix(seed) % 2147483646u + 1)) {}
 
 void backoff::reset() {
   attempts_ = 0;

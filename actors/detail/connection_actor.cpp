@@ -70,6 +70,9 @@ void connection_actor::launch(caf::execution_unit* eu, bool lazy, bool hide) {
 }
 
 connection_actor::behavior_type connection_actor::make_behavior() {
+  // Like Gun's process, a connection lives until it closes, whether or not anyone keeps its
+  // handle: the session only holds a weak reference, so hold a strong one until exit.
+  keep_alive_ = this->ctrl();
   this->monitor(owner_);
   this->set_down_handler([this](caf::down_msg& msg) { on_down(msg); });
   if (config_.registry)
@@ -165,6 +168,7 @@ void connection_actor::on_exit() {
     session_.reset();
   }
   owner_ = nullptr;
+  keep_alive_ = nullptr;
 }
 
 // -- handler_context ------------------------------------------------------------

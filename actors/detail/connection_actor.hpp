@@ -116,6 +116,8 @@ class connection_actor : public connection_actor_interface::base, private handle
   connection_config config_;
   caf::actor owner_;
   std::shared_ptr<session> session_;
+  /// This actor, from start to exit (see make_behavior).
+  caf::strong_actor_ptr keep_alive_;
   /// Id of the current session; events of older sessions are stale and ignored.
   std::uint64_t session_id_ = 0;
   /// Token of the pending reconnect timer.

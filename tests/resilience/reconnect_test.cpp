@@ -273,14 +273,8 @@ BOOST_AUTO_TEST_CASE(counter_resets_after_stable_period) {
 
 // The owner gets its events whether or not anyone keeps the connection's handle (Gun's
 // owner never holds a reference either).
-//
-// Disabled: LIBRARY BUG (actors/detail/connection_actor.cpp, spawn_connection and
-// connection_actor): nothing holds a strong reference to the connection actor but its
-// handle (the session holds a weak one, by design), so when the caller drops the handle,
-// CAF destroys the actor as unreachable while it waits on I/O or on its reconnect timer:
-// it exits with exit_reason::unreachable and the owner gets no disconnected, reconnecting
-// or closed event. Run with --run_test=backoff_timing/dropped_handle_still_reports.
-BOOST_AUTO_TEST_CASE(dropped_handle_still_reports, *boost::unit_test::disabled()) {
+// (Regression: a connection whose handle was dropped once exited as unreachable.)
+BOOST_AUTO_TEST_CASE(dropped_handle_still_reports) {
   auto config = config_for(proxy.url());
   config.reconnect.kind = backoff_kind::fixed;
   config.reconnect.initial_delay = 50ms;
