@@ -7,6 +7,7 @@
 #include <wsnova/actors/connection_config.hpp>
 #include <wsnova/actors/events.hpp>
 #include <wsnova/actors/message_types.hpp>
+#include <wsnova/actors/profiles.hpp>
 #include <wsnova/actors/registry.hpp>
 #include <wsnova/actors/spawn_connection.hpp>
 #include <wsnova/behaviors/backoff.hpp>
