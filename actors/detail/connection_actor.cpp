@@ -75,6 +75,11 @@ connection_actor::behavior_type connection_actor::make_behavior() {
   keep_alive_ = this->ctrl();
   this->monitor(owner_);
   this->set_down_handler([this](caf::down_msg& msg) { on_down(msg); });
+  // An owner that leaves an event unhandled answers with `unexpected_message`; that is the
+  // owner's business and must not stop the connection (CAF's default would quit).
+  this->set_error_handler([](caf::error&) {
+    // nop
+  });
   if (config_.registry)
     caf::anon_send(config_.registry, register_atom::value, config_.id,
                    caf::actor_cast<caf::actor>(this));
