@@ -38,9 +38,13 @@ if (( run_tidy )); then
   # One output file per source, so an interrupted run keeps what it finished.
   rm -rf "$out/tidy" && mkdir -p "$out/tidy"
   printf '%s\n' "${sources[@]}" | xargs -P "$WSNOVA_JOBS" -I{} sh -c \
-    'clang-tidy -p "$1" --quiet "$2" >"$3/$(echo "$2" | tr / _).txt" 2>/dev/null || true' \
-    sh "$WSNOVA_BUILD_DIR" {} "$out/tidy"
-  cat "$out"/tidy/*.txt >"$out/clang-tidy.txt"
+    'f="$3/$(echo "$2" | tr / _)"; clang-tidy -p "$1" --quiet "$2" >"$f.part" 2>/dev/null
+     mv "$f.part" "$f.txt"' \
+    sh "$WSNOVA_BUILD_DIR" {} "$out/tidy" || true
+  done_files=$(find "$out/tidy" -name '*.txt' | wc -l)
+  (( done_files == ${#sources[@]} )) \
+    || { log "clang-tidy: only $done_files of ${#sources[@]} files finished"; status=1; }
+  cat "$out"/tidy/*.txt "$out"/tidy/*.part >"$out/clang-tidy.txt" 2>/dev/null || true
   # One finding per "file:line:col: warning|error: ... [check]" line; duplicates from
   # headers seen by several sources count once.
   grep -E "^/.*/$folders/.*:[0-9]+:[0-9]+: (warning|error):" "$out/clang-tidy.txt" \
