@@ -279,7 +279,12 @@ BOOST_AUTO_TEST_CASE(dropped_handle_still_reports) {
   config.reconnect.kind = backoff_kind::fixed;
   config.reconnect.initial_delay = 50ms;
   config.reconnect.max_attempts = 1;
-  connect(config);  // the handle is dropped here
+  {
+    // Not through rec.spawn, which keeps the handle.
+    auto handle = spawn_connection(system, pool, config, rec.owner());
+    BOOST_REQUIRE(handle);
+  }  // the handle is dropped here
+  rec.expect<connected_event>();
   proxy.refuse(true, test::refuse_mode::close_listener);
   proxy.drop_all();
   rec.expect<disconnected_event>();

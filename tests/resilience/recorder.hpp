@@ -3,10 +3,12 @@
 // The owner of the connections in the resilience tests: a scoped actor that records every
 // event with its arrival time, and helpers that wait for events with a deadline (a missed
 // deadline fails the test). Requests (send, status) go through a second scoped actor, so
-// waiting for a reply never reorders or hides events.
+// waiting for a reply never reorders or hides events. The recorder keeps every connection it
+// spawned alive until it is destroyed, then closes them and waits until they have exited.
 
 #include <chrono>
 #include <optional>
+#include <set>
 #include <string>
 #include <variant>
 #include <vector>
@@ -54,6 +56,38 @@ class recorder {
  public:
   explicit recorder(caf::actor_system& system) : self_(system), requester_(system) {}
 
+  /// Closes every connection still alive and waits (10 s at most) until each has exited, so
+  /// that none outlives the test's actor system (see `shutdown`).
+  ~recorder() { shutdown(); }
+
+  recorder(const recorder&) = delete;
+  recorder& operator=(const recorder&) = delete;
+
+  /// Kills the connections spawned here and waits for their down messages. Tests call it
+  /// (through the destructor) before the actor system goes: a connection actor whose last
+  /// reference is released on an io thread after the system is destroyed crashes in CAF's
+  /// cleanup (library bug, see tests/resilience/README.md).
+  void shutdown() {
+    std::set<caf::actor_addr> alive;
+    for (const auto& c : spawned_) alive.insert(c.address());
+    for (const auto& source : exited_) alive.erase(source);
+    for (const auto& c : spawned_)
+      if (alive.count(c.address())) self_->send_exit(c, caf::exit_reason::user_shutdown);
+    auto until = clock_type::now() + std::chrono::seconds{10};
+    while (!alive.empty()) {
+      auto left = std::chrono::duration_cast<caf::timespan>(until - clock_type::now());
+      if (left <= caf::timespan{0}) break;
+      bool timed_out = false;
+      self_->receive([&](caf::down_msg& down) { alive.erase(down.source); },
+                     [](connected_event&) {}, [](message_event&) {}, [](disconnected_event&) {},
+                     [](closed_event&) {}, [](error_event&) {}, [](reconnecting_event&) {},
+                     [](reconnected_event&) {}, [](ownership_event&) {},
+                     caf::after(left) >> [&] { timed_out = true; });
+      if (timed_out) break;
+    }
+    spawned_.clear();
+  }
+
   /// Returns the owner handle to pass to `spawn_connection`.
   caf::actor owner() { return caf::actor_cast<caf::actor>(self_); }
 
@@ -63,6 +97,7 @@ class recorder {
     auto handle = spawn_connection(system, pool, std::move(config), owner());
     if (!handle) BOOST_FAIL("spawn_connection(" << url << ") failed: " << describe(handle.error()));
     self_->monitor(*handle);
+    spawned_.push_back(*handle);
     return *handle;
   }
 
@@ -81,7 +116,10 @@ class recorder {
                      [&](disconnected_event& x) { take(x); }, [&](closed_event& x) { take(x); },
                      [&](error_event& x) { take(x); }, [&](reconnecting_event& x) { take(x); },
                      [&](reconnected_event& x) { take(x); }, [&](ownership_event& x) { take(x); },
-                     [&](caf::down_msg& down) { exits.push_back(down.reason); },
+                     [&](caf::down_msg& down) {
+                       exits.push_back(down.reason);
+                       exited_.push_back(down.source);
+                     },
                      caf::after(left) >> [&] { timed_out = true; });
       if (timed_out) break;
     }
@@ -155,6 +193,9 @@ class recorder {
  private:
   caf::scoped_actor self_;
   caf::scoped_actor requester_;
+  /// Every connection spawned here (kept alive until `shutdown`).
+  std::vector<connection> spawned_;
+  std::vector<caf::actor_addr> exited_;
 };
 
 /// Returns the milliseconds between two time points.

@@ -146,7 +146,13 @@ caf::behavior driver(caf::event_based_actor* self, io_pool* pool, connection_con
     },
     [](reconnecting_event&) {},
     [](error_event&) {},
-    [=](stop_atom) { self->quit(); },
+    [=](stop_atom) {
+      // Take the connection down with us and wait for it: no connection may outlive the
+      // test's actor system.
+      self->monitor(handle);
+      self->set_down_handler([=](caf::down_msg&) { self->quit(); });
+      self->send_exit(handle, caf::exit_reason::user_shutdown);
+    },
   };
 }
 
