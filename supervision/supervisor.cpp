@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <exception>
-#include <unordered_set>
 
 #include <caf/actor_cast.hpp>
 #include <caf/actor_system_config.hpp>
@@ -54,10 +53,26 @@ child_record* find(self_ptr self, const std::string& id) {
   return i == self->state.children.end() ? nullptr : &i->second;
 }
 
+/// O(1): looks the address up in `by_addr`.
 child_record* find_by_addr(self_ptr self, const caf::actor_addr& addr) {
-  for (auto& [id, rec] : self->state.children)
-    if (rec.handle && rec.handle.address() == addr) return &rec;
+  auto& st = self->state;
+  auto [first, last] = st.by_addr.equal_range(addr);
+  for (auto i = first; i != last; ++i)
+    if (auto rec = find(self, i->second); rec && rec->handle && rec->handle.address() == addr)
+      return rec;
   return nullptr;
+}
+
+/// Removes the `by_addr` entry of `rec`'s current handle (if any).
+void unindex(self_ptr self, const child_record& rec) {
+  if (!rec.handle) return;
+  auto& by_addr = self->state.by_addr;
+  auto [first, last] = by_addr.equal_range(rec.handle.address());
+  for (auto i = first; i != last; ++i)
+    if (i->second == rec.spec.id) {
+      by_addr.erase(i);
+      return;
+    }
 }
 
 void notify(self_ptr self, const std::string& id, const caf::actor& handle) {
@@ -69,20 +84,22 @@ void notify(self_ptr self, const std::string& id, const caf::actor& handle) {
 /// Records a running instance: monitor, token, start time, live set, notification.
 void set_running(self_ptr self, child_record& rec, caf::actor handle) {
   auto& st = self->state;
+  unindex(self, rec);
   rec.handle = std::move(handle);
+  st.by_addr.emplace(rec.handle.address(), rec.spec.id);
   rec.status = child_status::running;
   rec.token = st.next_token++;
   rec.plan = 0;
   rec.started_at = self->clock().now();
   self->monitor(rec.handle);
-  st.live->push_back(rec.handle);
+  st.live->insert_or_assign(rec.seq, rec.handle);
   notify(self, rec.spec.id, rec.handle);
 }
 
 /// Records that the instance is gone (down message seen or released).
 void set_stopped(self_ptr self, child_record& rec) {
-  auto& live = *self->state.live;
-  live.erase(std::remove(live.begin(), live.end(), rec.handle), live.end());
+  unindex(self, rec);
+  self->state.live->erase(rec.seq);
   rec.handle = nullptr;
   rec.status = child_status::stopped;
   notify(self, rec.spec.id, caf::actor{});
@@ -96,16 +113,21 @@ child_record make_record(child_spec spec) {
 
 /// Adds a child at the end of the start order.
 child_record& save_child(self_ptr self, child_record rec) {
+  auto& st = self->state;
   auto id = rec.spec.id;
-  self->state.order.push_back(id);
-  return self->state.children.emplace(id, std::move(rec)).first->second;
+  rec.seq = st.next_seq++;
+  st.order.emplace(rec.seq, id);
+  return st.children.emplace(id, std::move(rec)).first->second;
 }
 
 /// Removes a (stopped or released) child.
 void del_child(self_ptr self, const std::string& id) {
   auto& st = self->state;
-  st.order.erase(std::remove(st.order.begin(), st.order.end(), id), st.order.end());
-  st.children.erase(id);
+  auto i = st.children.find(id);
+  if (i == st.children.end()) return;
+  unindex(self, i->second);
+  st.order.erase(i->second.seq);
+  st.children.erase(i);
 }
 
 // -- the work queue ------------------------------------------------------------
@@ -213,7 +235,7 @@ void shutdown(self_ptr self, caf::error reason) {
   schedule_call(self, [self] {
     auto& st = self->state;
     for (auto i = st.order.rbegin(); i != st.order.rend(); ++i)
-      schedule(self, step{step::op::stop, *i, 0, {}});
+      schedule(self, step{step::op::stop, i->second, 0, {}});
     schedule_call(self, [self] {
       auto& st = self->state;
       // Answer queued requests (they see shutting_down) before leaving.
@@ -304,10 +326,20 @@ void on_retry(self_ptr self, std::uint64_t plan) {
 /// Carries out a strategy's plan (see restart_strategy.hpp).
 void apply_plan(self_ptr self, const restart_plan& plan) {
   auto& st = self->state;
-  std::unordered_set<std::string> wanted(plan.restart.begin(), plan.restart.end());
+  // The known ids of the plan, without duplicates, in start order: O(k log k) for a plan
+  // naming k children.
+  std::vector<std::pair<std::uint64_t, std::string>> named;
+  named.reserve(plan.restart.size());
+  for (auto& id : plan.restart)
+    if (auto rec = find(self, id)) named.emplace_back(rec->seq, id);
+  std::sort(named.begin(), named.end(),
+            [](const auto& x, const auto& y) { return x.first < y.first; });
+  named.erase(std::unique(named.begin(), named.end(),
+                          [](const auto& x, const auto& y) { return x.first == y.first; }),
+              named.end());
   std::vector<std::string> ids; // in start order
-  for (auto& id : st.order)
-    if (wanted.count(id) > 0) ids.push_back(id);
+  ids.reserve(named.size());
+  for (auto& entry : named) ids.push_back(std::move(entry.second));
   for (auto i = ids.rbegin(); i != ids.rend(); ++i)
     schedule(self, step{step::op::stop, *i, 0, {}});
   std::vector<std::string> to_start;
@@ -338,6 +370,13 @@ void apply_plan(self_ptr self, const restart_plan& plan) {
   });
 }
 
+/// Whether the strategy must see every child (a `child_view` each, O(n) per restart):
+/// true for one_for_all, rest_for_one and custom strategies; the built-in one_for_one
+/// (and simple_one_for_one) plan depends on the failed child only.
+bool needs_views(strategy_kind kind) {
+  return kind != strategy_kind::one_for_one && kind != strategy_kind::simple_one_for_one;
+}
+
 /// A child's down message, in queue order: decide by restart type x exit kind, then ask
 /// the strategy. `token` identifies the instance that died.
 void handle_exit(self_ptr self, const std::string& id, const caf::error& reason,
@@ -361,15 +400,23 @@ void handle_exit(self_ptr self, const std::string& id, const caf::error& reason,
                                 + std::to_string(st.flags.period.count()) + " ms"));
     return;
   }
-  child_exit ev{id, reason, how, 0, delay};
-  std::vector<child_view> views;
-  for (auto& cid : st.order) {
-    auto& c = st.children.at(cid);
-    if (cid == id) ev.index = views.size();
-    views.push_back(child_view{cid, c.spec.kind, c.spec.restart,
-                               c.status == child_status::running, c.failures});
+  restart_plan plan;
+  if (needs_views(st.flags.strategy)) {
+    child_exit ev{id, reason, how, 0, delay};
+    std::vector<child_view> views;
+    views.reserve(st.order.size());
+    for (auto& [seq, cid] : st.order) {
+      auto& c = st.children.at(cid);
+      if (cid == id) ev.index = views.size();
+      views.push_back(child_view{cid, c.spec.kind, c.spec.restart,
+                                 c.status == child_status::running, c.failures});
+    }
+    plan = st.strategy->plan(ev, views);
+  } else {
+    // The built-in one_for_one strategy (also simple_one_for_one's) restarts the failed
+    // child alone; its plan needs no view of the other children, so skip the O(n) walk.
+    plan = restart_plan::restart_children({id}, delay);
   }
-  auto plan = st.strategy->plan(ev, views);
   if (plan.what == restart_plan::decision::escalate) {
     shutdown(self, plan.reason ? plan.reason : reason);
     return;
@@ -450,7 +497,7 @@ supervisor_behavior(self_ptr self, supervisor_flags flags,
   }
   self->attach_functor([live = st.live](const caf::error&) {
     // Only non-empty if the supervisor died without stopping its children (killed).
-    for (auto& child : *live) caf::anon_send_exit(child, caf::exit_reason::kill);
+    for (auto& [seq, child] : *live) caf::anon_send_exit(child, caf::exit_reason::kill);
   });
   self->set_down_handler([self](caf::down_msg& msg) { on_down(self, msg); });
   self->set_exit_handler([self](caf::exit_msg& msg) {
@@ -533,7 +580,7 @@ supervisor_behavior(self_ptr self, supervisor_flags flags,
       using promise = caf::typed_response_promise<std::vector<child_info>>;
       return queued<std::vector<child_info>>(self, [self](promise& rp) {
         std::vector<child_info> result;
-        for (auto& id : self->state.order) {
+        for (auto& [seq, id] : self->state.order) {
           auto& rec = self->state.children.at(id);
           result.push_back(child_info{id, rec.handle, rec.spec.kind, rec.spec.restart});
         }

@@ -16,6 +16,7 @@
 #include <vector>
 
 #include <caf/actor.hpp>
+#include <caf/actor_addr.hpp>
 #include <caf/actor_clock.hpp>
 #include <caf/atom.hpp>
 #include <caf/message.hpp>
@@ -76,6 +77,9 @@ struct child_record {
   std::size_t failures = 0;
   /// True for simple_one_for_one instances (removed instead of kept when they end).
   bool dynamic = false;
+  /// Position key in `supervisor_state::order` (and in `live` while running); set once by
+  /// `save_child`, increasing in start order.
+  std::uint64_t seq = 0;
 };
 
 /// One unit of the supervisor's sequential work queue.
@@ -103,10 +107,16 @@ struct supervisor_state {
   std::shared_ptr<restart_strategy> strategy;
   /// The template of a simple_one_for_one supervisor.
   std::optional<child_spec> template_spec;
-  /// Child ids in start order.
-  std::vector<std::string> order;
+  /// Child ids in start order, keyed by `child_record::seq` (O(log n) removal).
+  std::map<std::uint64_t, std::string> order;
+  /// Next `child_record::seq`.
+  std::uint64_t next_seq = 1;
   /// Children by id.
   std::unordered_map<std::string, child_record> children;
+  /// Ids of the children whose `handle` is set, by the handle's address (a multimap only
+  /// because a start function may hand out the same actor twice). Kept in sync with
+  /// `child_record::handle` by the accessors in supervisor.cpp.
+  std::unordered_multimap<caf::actor_addr, std::string> by_addr;
   /// Times of recent restarts, oldest first (the intensity window).
   std::deque<caf::actor_clock::time_point> restarts;
   /// Pending work, executed strictly one after another.
@@ -137,9 +147,10 @@ struct supervisor_state {
   bool done = false;
   /// The supervisor's exit reason once `shutting_down`.
   caf::error exit_reason;
-  /// Running children, shared with the clean-up functor that kills them if the supervisor
-  /// dies without stopping them (e.g. killed).
-  std::shared_ptr<std::vector<caf::actor>> live = std::make_shared<std::vector<caf::actor>>();
+  /// Running children by `child_record::seq` (start order), shared with the clean-up
+  /// functor that kills them if the supervisor dies without stopping them (e.g. killed).
+  std::shared_ptr<std::map<std::uint64_t, caf::actor>> live
+    = std::make_shared<std::map<std::uint64_t, caf::actor>>();
   /// Randomness for backoff jitter.
   std::minstd_rand rng{std::random_device{}()};
 
