@@ -89,9 +89,9 @@ BOOST_AUTO_TEST_CASE(same_seed_same_sequence) {
 
 // The connection seeds its backoff with its actor id, and actor ids of connections spawned
 // together are consecutive. Their first delays must still spread over [0, initial], or a
-// reconnect storm is not spread at all.
-// (Regression: the seed once went straight into std::minstd_rand, whose first draw is linear
-// in the seed.)
+// reconnect storm is not spread at all. (Regression: the seed once went straight into
+// std::minstd_rand, whose first output is linear in the seed: 1,000 consecutive seeds drew
+// within 24 ms of each other out of 1 s; fixed in 23fb892 by mixing the seed.)
 BOOST_AUTO_TEST_CASE(consecutive_seeds_spread_the_first_draw) {
   auto policy = make_policy(backoff_kind::exponential_full_jitter, 1s, 30s);
   std::vector<caf::timespan> first;
@@ -106,6 +106,8 @@ BOOST_AUTO_TEST_CASE(consecutive_seeds_spread_the_first_draw) {
                      << first[500].count() / 1000000 << " ms, max "
                      << first.back().count() / 1000000 << " ms");
   BOOST_CHECK_GT(spread, caf::timespan{800ms});
+  BOOST_CHECK_GT(first[500], caf::timespan{300ms});
+  BOOST_CHECK_LT(first[500], caf::timespan{700ms});
 }
 
 BOOST_AUTO_TEST_SUITE_END()

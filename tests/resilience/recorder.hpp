@@ -63,10 +63,10 @@ class recorder {
   recorder(const recorder&) = delete;
   recorder& operator=(const recorder&) = delete;
 
-  /// Kills the connections spawned here and waits for their down messages. Tests call it
-  /// (through the destructor) before the actor system goes: a connection actor whose last
-  /// reference is released on an io thread after the system is destroyed crashes in CAF's
-  /// cleanup (library bug, see tests/resilience/README.md).
+  /// Kills the connections spawned here and waits for their down messages, so that none is
+  /// still running (or still referenced by a queued io handler) when the fixture destroys
+  /// the actor system: an actor released on an io thread after its system is gone crashes
+  /// in CAF's cleanup (seen before 23fb892 with dropped handles; see README.md).
   void shutdown() {
     std::set<caf::actor_addr> alive;
     for (const auto& c : spawned_) alive.insert(c.address());
