@@ -5,9 +5,11 @@
 // Beast slower than a coalescing client on small messages). Internal.
 
 #include <cstddef>
+#include <functional>
 #include <memory>
 #include <string>
 #include <utility>
+#include <vector>
 
 #include <boost/asio/associated_executor.hpp>
 #include <boost/asio/async_result.hpp>
@@ -94,10 +96,22 @@ class cork_stream {
                                if (ec) {
                                  error_ = ec;
                                  pending_.clear();
-                                 return;
+                               } else {
+                                 flush();
                                }
-                               flush();
+                               if (!writing_) run_drained();
                              });
+  }
+
+  /// Calls `fn` once nothing is pending or in flight (at once, posted, if that is so now).
+  /// A TLS shutdown must wait for this: started beside a write, OpenSSL's close_notify
+  /// stays in the engine's buffer (Asio's pending write took the bytes before it), and both
+  /// peers then wait for each other's close_notify.
+  void when_drained(std::function<void()> fn) {
+    drained_.push_back(std::move(fn));
+    if (!writing_) boost::asio::post(next_.get_executor(), [this, owner = owner_] {
+      if (owner.lock() && !writing_) run_drained();
+    });
   }
 
  private:
@@ -130,8 +144,15 @@ class cork_stream {
     });
   }
 
+  void run_drained() {
+    auto callbacks = std::move(drained_);
+    drained_.clear();
+    for (auto& fn : callbacks) fn();
+  }
+
   NextLayer next_;
   std::weak_ptr<void> owner_;
+  std::vector<std::function<void()>> drained_;
   std::string pending_;
   std::string in_flight_;
   boost::beast::error_code error_;
@@ -154,8 +175,13 @@ template <class NextLayer, class TeardownHandler>
 void async_teardown(boost::beast::role_type role, cork_stream<NextLayer>& stream,
                     TeardownHandler&& handler) {
   stream.flush();
-  using boost::beast::websocket::async_teardown;
-  async_teardown(role, stream.next_layer(), std::forward<TeardownHandler>(handler));
+  // std::function needs a copyable callable; the handler may be move-only.
+  auto shared = std::make_shared<std::decay_t<TeardownHandler>>(
+    std::forward<TeardownHandler>(handler));
+  stream.when_drained([role, &stream, shared] {
+    using boost::beast::websocket::async_teardown;
+    async_teardown(role, stream.next_layer(), std::move(*shared));
+  });
 }
 
 }  // namespace wsnova::detail
