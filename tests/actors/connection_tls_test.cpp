@@ -70,6 +70,21 @@ BOOST_AUTO_TEST_CASE(trusted_ca_connects_and_echoes) {
   BOOST_CHECK_EQUAL(c.closed()->code, close_code::normal);
 }
 
+// A close the server starts over TLS reaches the owner with its code and reason, and the
+// client answers it (the TLS shutdown does not hold up the end of the connection).
+BOOST_AUTO_TEST_CASE(server_close_over_tls_reaches_owner) {
+  test::echo_server server{ca_signed()};
+  auto c = test::connect_or_fail(system, pool, trusting_ca(server.url()));
+  BOOST_REQUIRE(!c.send_text("!close 4001 bye"));
+  auto events = test::events_until_closed(c);
+  const auto& closed = std::get<closed_event>(events.back());
+  BOOST_CHECK_EQUAL(closed.code, 4001);
+  BOOST_CHECK_EQUAL(closed.reason, "bye");
+  auto answer = server.wait_for_client_close(5s);
+  BOOST_REQUIRE(answer);
+  BOOST_CHECK_EQUAL(answer->code, 4001);
+}
+
 // An IP literal URL verifies against the certificate's IP subjectAltName.
 BOOST_AUTO_TEST_CASE(ip_literal_verifies_against_ip_san) {
   test::echo_server server{ca_signed()};

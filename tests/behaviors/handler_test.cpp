@@ -119,9 +119,10 @@ BOOST_AUTO_TEST_CASE(reply_answers_and_swallows_message) {
   auto c = open(handlers);
   BOOST_REQUIRE(!c.send_text("q:1"));
   BOOST_REQUIRE(!c.send_text("q:2"));
-  BOOST_REQUIRE(!c.send_text("plain"));
   BOOST_CHECK_EQUAL(receive_or_fail(c).payload, "a:1");
   BOOST_CHECK_EQUAL(receive_or_fail(c).payload, "a:2");
+  // Sent only now: its echo would otherwise race the replies.
+  BOOST_REQUIRE(!c.send_text("plain"));
   BOOST_CHECK_EQUAL(receive_or_fail(c).payload, "plain");
 }
 

@@ -61,8 +61,6 @@ struct fixture : test::actor_system_fixture {
   }
 
   /// `!close 4002 bye` closes with 4002 "bye", reported in disconnected and closed events.
-  /// The two closed_event checks fail today (connection_actor reports 1006, see the report):
-  /// the cases calling this expect two failures.
   void check_server_close(client& c) {
     BOOST_REQUIRE(!c.send_text("!close 4002 bye"));
     auto events = test::events_until_closed(c);
@@ -101,13 +99,13 @@ BOOST_AUTO_TEST_CASE(tls_echo) {
 }
 
 // A close from Python websockets reaches the owner with its code and reason.
-BOOST_AUTO_TEST_CASE(server_close_code, *boost::unit_test::expected_failures(2)) {
+BOOST_AUTO_TEST_CASE(server_close_code) {
   auto c = open(python, false);
   check_server_close(c);
 }
 
 // The same over wss://.
-BOOST_AUTO_TEST_CASE(tls_server_close_code, *boost::unit_test::expected_failures(2)) {
+BOOST_AUTO_TEST_CASE(tls_server_close_code) {
   auto c = open(python, true);
   check_server_close(c);
 }
@@ -129,13 +127,13 @@ BOOST_AUTO_TEST_CASE(tls_echo) {
 }
 
 // A close from Node ws reaches the owner with its code and reason.
-BOOST_AUTO_TEST_CASE(server_close_code, *boost::unit_test::expected_failures(2)) {
+BOOST_AUTO_TEST_CASE(server_close_code) {
   auto c = open(node, false);
   check_server_close(c);
 }
 
 // The same over wss://.
-BOOST_AUTO_TEST_CASE(tls_server_close_code, *boost::unit_test::expected_failures(2)) {
+BOOST_AUTO_TEST_CASE(tls_server_close_code) {
   auto c = open(node, true);
   check_server_close(c);
 }
