@@ -34,6 +34,7 @@ connection_config make_profile(profile kind, std::string url) {
     case profile::financial:
       session.compress = false;
       session.tcp_nodelay = true;
+      session.coalesce_writes = false;  // a lone order must not wait for the round to end
       set_heartbeat(session, seconds{5}, seconds{5});
       session.connect_timeout = seconds{3};
       session.handshake_timeout = seconds{3};

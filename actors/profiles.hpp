@@ -6,7 +6,7 @@
 /// | setting                     | financial   | standard    | lightweight | chat        |
 /// | --------------------------- | ----------- | ----------- | ----------- | ----------- |
 /// | compression                 | off         | off         | off         | on          |
-/// | coalesce writes             | on          | on          | on          | on          |
+/// | coalesce writes             | off         | on          | on          | on          |
 /// | heartbeat ping / pong wait  | 5 s / 5 s   | 20 s / 20 s | 60 s / 30 s | 30 s / 30 s |
 /// | connect / handshake timeout | 3 s / 3 s   | 10 s / 10 s | 15 s / 15 s | 10 s / 10 s |
 /// | backoff                     | full jitter | full jitter | full jitter | decorrelated|

@@ -344,7 +344,7 @@ class session_impl final : public session {
   /// close in flight, and queue order is the order the peer sees.
   void write_next() {
     if (writing_ || ended_) return;
-    if (queue_.empty()) return ws_.next_layer().flush();  // the burst is over: one send()
+    if (queue_.empty()) return;  // the cork flushes at the end of the round
     writing_ = true;
     auto& item = queue_.front();
     auto on_done = [self = shared()](boost::system::error_code ec, std::size_t = 0) {

@@ -36,8 +36,10 @@ struct session_options {
   /// How long to wait for any frame after a heartbeat ping before the peer is declared dead
   /// (close 1011, `errc::timeout`). Default 20 s.
   std::chrono::milliseconds pong_timeout{20'000};
-  /// Gather the frames queued in one burst into one socket write. Default true (fewer
-  /// system calls: notes/actor-path.md); false writes each frame as it comes.
+  /// Gather the frames written during one I/O round into one socket write, flushed when two
+  /// handler rounds pass without new bytes. Default true: fewer system calls and less CPU per
+  /// message (notes/actor-path.md), at the price of a few microseconds on a lone message;
+  /// false writes each frame as it comes (the `financial` profile).
   bool coalesce_writes = true;
   /// Disable Nagle's algorithm. Default true: WebSocket messages are latency-sensitive.
   bool tcp_nodelay = true;

@@ -11,6 +11,7 @@ BOOST_AUTO_TEST_CASE(presets_match_the_documented_table) {
   auto financial = make_profile(profile::financial, "wss://x/");
   BOOST_CHECK_EQUAL(financial.url, "wss://x/");
   BOOST_CHECK(!financial.session.compress);
+  BOOST_CHECK(!financial.session.coalesce_writes);
   BOOST_CHECK(financial.session.ping_interval == 5s);
   BOOST_CHECK(financial.reconnect.initial_delay == caf::timespan{100ms});
   BOOST_CHECK(financial.sending.when_disconnected == offline_send_policy::reject);

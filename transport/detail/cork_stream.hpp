@@ -24,9 +24,9 @@ namespace wsnova::detail {
 
 /// Wraps `NextLayer` (a TCP or TLS stream). Reads pass through. A write copies the bytes into
 /// a pending buffer and completes at once (posted, as Asio requires); the buffer goes out in
-/// one `async_write` when `flush()` is called (the session does when its queue runs dry), or
-/// when nothing was added for two handler rounds (writes Beast makes on its own: pongs, the
-/// close frame), or when it exceeds `flush_threshold`. At most one write is in flight; a
+/// one `async_write` when nothing was added for two handler rounds (so replies produced while
+/// the thread works through a batch of reads leave together), when it exceeds
+/// `flush_threshold`, or when `flush()` is called (teardown). At most one write is in flight; a
 /// write error is reported by every later write.
 ///
 /// Lifetime: handlers hold the owner given to `set_owner` (the session), never the stream.
