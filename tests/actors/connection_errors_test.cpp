@@ -25,14 +25,23 @@ using tcp = boost::asio::ip::tcp;
 
 namespace {
 
-/// Returns a port on 127.0.0.1 that nobody listens on: bound once, then released.
-std::uint16_t unused_port() {
-  boost::asio::io_context io;
-  tcp::acceptor acceptor{io, tcp::endpoint{boost::asio::ip::address_v4::loopback(), 0}};
-  auto port = acceptor.local_endpoint().port();
-  acceptor.close();
-  return port;
-}
+/// A port on 127.0.0.1 that refuses connections: bound by a socket that never listens, so
+/// nobody else (a server in a test running in parallel) can take it while it is held.
+class refusing_port {
+ public:
+  refusing_port() {
+    socket_.open(tcp::v4());
+    socket_.bind(tcp::endpoint{boost::asio::ip::address_v4::loopback(), 0});
+  }
+
+  std::uint16_t port() const { return socket_.local_endpoint().port(); }
+
+  std::string url() const { return "ws://127.0.0.1:" + std::to_string(port()) + "/"; }
+
+ private:
+  boost::asio::io_context io_;
+  tcp::socket socket_{io_};
+};
 
 /// A TCP server on 127.0.0.1 that accepts every connection and never says a word.
 class silent_server {
@@ -95,7 +104,8 @@ BOOST_AUTO_TEST_CASE(bad_url_is_refused) {
 
 // A port nobody listens on gives connect_refused.
 BOOST_AUTO_TEST_CASE(refused_port_gives_connect_refused) {
-  auto err = connect_error("ws://127.0.0.1:" + std::to_string(unused_port()) + "/");
+  refusing_port refusing;
+  auto err = connect_error(refusing.url());
   BOOST_CHECK_MESSAGE(is(err, errc::connect_refused), describe(err));
 }
 
@@ -139,8 +149,9 @@ BOOST_AUTO_TEST_CASE(silent_server_gives_timeout) {
 
 // A failed connect leaves the system clean: the next connect to a working server succeeds.
 BOOST_AUTO_TEST_CASE(failure_then_success) {
-  auto err = connect_error("ws://127.0.0.1:" + std::to_string(unused_port()) + "/");
-  BOOST_CHECK(is(err, errc::connect_refused));
+  refusing_port refusing;
+  auto err = connect_error(refusing.url());
+  BOOST_CHECK_MESSAGE(is(err, errc::connect_refused), describe(err));
   test::echo_server server;
   connection_config config;
   config.url = server.url();
