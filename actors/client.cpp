@@ -41,7 +41,16 @@ caf::expected<client> client::connect(caf::actor_system& system, io_pool& pool,
   if (!handle) return handle.error();
   (*self)->monitor(*handle);
   client result{std::move(self), std::move(*handle)};
-  if (auto err = result.request_ok(timeout, connect_atom::value)) return err;
+  if (auto err = result.request_ok(timeout, connect_atom::value)) {
+    // A connection that failed before our request reached it is gone, but its closed
+    // event (sent before it exited) says why.
+    if (is(err, errc::actor_gone))
+      for (auto event = result.pull_event(caf::timespan{0}); event;
+           event = result.pull_event(caf::timespan{0}))
+        if (auto* closed = std::get_if<closed_event>(&*event); closed && closed->cause)
+          return closed->cause;
+    return err;
+  }
   return result;
 }
 
