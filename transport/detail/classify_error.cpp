@@ -43,6 +43,11 @@ caf::error classify_error(const boost::system::error_code& ec, session_phase pha
   if (ec == ws::error::message_too_big || ec == boost::beast::http::error::body_limit ||
       ec == boost::beast::http::error::header_limit)
     return make_error(errc::message_too_big, detail);
+  // The peer hung up in the middle of the upgrade response: a lost connection, not a bad
+  // peer (a server restarting, a proxy resetting), so it stays retryable.
+  if (ec == boost::beast::http::error::end_of_stream ||
+      ec == boost::beast::http::error::partial_message)
+    return make_error(errc::connection_lost, detail);
   if (ec == ws::condition::protocol_violation) return make_error(errc::protocol_violation, detail);
   if (ec == ws::condition::handshake_failed) return make_error(errc::upgrade_rejected, detail);
   if (std::string_view{ec.category().name()} == "beast.http")
