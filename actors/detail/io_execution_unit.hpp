@@ -33,9 +33,6 @@ class io_pinned_unit final : public caf::execution_unit {
 
   void exec_later(caf::resumable* job) override;
 
-  /// Returns the io_context the actor runs on.
-  boost::asio::io_context& io() const { return io_; }
-
  private:
   void resume(caf::resumable* job);
 
