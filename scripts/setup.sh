@@ -32,7 +32,7 @@ APT_PACKAGES=(
   libssl-dev openssl
   python3 python3-websockets
   nodejs npm
-  cmake ninja-build g++ pkg-config
+  cmake ninja-build g++ pkg-config ccache
 )
 (( with_docs )) && APT_PACKAGES+=(doxygen)
 

@@ -107,7 +107,7 @@ typename Inspector::result_type inspect(Inspector& f, child_spec& x) {
 // -- the interface --------------------------------------------------------------
 
 /// The typed interface of a supervisor. Sender: any actor (usually the application or a
-/// registry). Errors are wsnova errors (`transport/error.hpp`).
+/// registry). Errors are wsnova errors (`core/error.hpp`).
 using supervisor_actor = caf::typed_actor<
   /// `start_child(spec)`: adds and starts a child at the end of the start order.
   /// Replies the child's handle. Errors: `invalid_spec` (check_child_spec),

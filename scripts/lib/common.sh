@@ -6,6 +6,9 @@ cd "$WSNOVA_ROOT"
 
 : "${WSNOVA_BUILD_DIR:=build}"   # relative to the repository root unless absolute
 : "${WSNOVA_JOBS:=2}"
+# ccache's objects outlive the clone: CI runs in a fresh clone on the same machine.
+: "${CCACHE_DIR:=/var/cache/wsnova-ccache}"
+export CCACHE_DIR
 
 log() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
 die() { printf 'error: %s\n' "$*" >&2; exit 1; }

@@ -1,14 +1,11 @@
 #pragma once
 
 /// @file
-/// The wsnova error category: every failure a connection can report, carried in `caf::error`.
+/// wsnova's error codes as a plain enum, usable without CAF (the transport reports them);
+/// `core/error.hpp` carries them in `caf::error`.
 
 #include <cstdint>
 #include <string>
-
-#include <caf/atom.hpp>
-#include <caf/error.hpp>
-#include <caf/make_message.hpp>
 
 namespace wsnova {
 
@@ -74,23 +71,5 @@ enum class errc : std::uint8_t {
 
 /// Returns the name of an error code, e.g. "upgrade_rejected".
 std::string to_string(errc code);
-
-/// The category atom of wsnova errors.
-using error_category_atom = caf::atom_constant<caf::atom("wsnova")>;
-
-/// Returns an error of category wsnova with a detail message.
-caf::error make_error(errc code, std::string detail = {});
-
-/// Returns true if `err` is a wsnova error with the given code.
-bool is(const caf::error& err, errc code);
-
-/// Returns the wsnova code of `err`, or `errc::none` when `err` is of another category.
-errc code_of(const caf::error& err);
-
-/// Returns the HTTP status of an `upgrade_rejected` error, or 0 for any other error.
-int upgrade_status(const caf::error& err);
-
-/// Returns "category: code (detail)" for any error, readable without an actor system.
-std::string describe(const caf::error& err);
 
 }  // namespace wsnova

@@ -6,7 +6,6 @@
 #include <cstdint>
 #include <string>
 
-#include <caf/meta/type_name.hpp>
 
 namespace wsnova {
 
@@ -30,9 +29,11 @@ struct ws_message {
   std::string payload;
 };
 
+/// Makes `ws_message` a CAF message type without this header including CAF (the transport
+/// uses it); its name is announced when the type is registered.
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, ws_message& x) {
-  return f(caf::meta::type_name("wsnova.ws_message"), x.kind, x.payload);
+  return f(x.kind, x.payload);
 }
 
 /// Close status codes of RFC 6455 section 7.4.1 that wsnova sends or interprets.

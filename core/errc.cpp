@@ -1,4 +1,4 @@
-#include <wsnova/transport/error.hpp>
+#include <wsnova/core/errc.hpp>
 
 namespace wsnova {
 
@@ -33,45 +33,6 @@ std::string to_string(errc code) {
     case errc::unknown_id: return "unknown_id";
   }
   return "unknown";
-}
-
-caf::error make_error(errc code, std::string detail) {
-  if (detail.empty())
-    return caf::error{static_cast<std::uint8_t>(code), error_category_atom::value};
-  return caf::error{static_cast<std::uint8_t>(code), error_category_atom::value,
-                    caf::make_message(std::move(detail))};
-}
-
-errc code_of(const caf::error& err) {
-  if (!err || err.category() != error_category_atom::value) return errc::none;
-  return static_cast<errc>(err.code());
-}
-
-bool is(const caf::error& err, errc code) { return code != errc::none && code_of(err) == code; }
-
-int upgrade_status(const caf::error& err) {
-  if (!is(err, errc::upgrade_rejected)) return 0;
-  const auto& context = err.context();
-  if (context.size() >= 2 && context.match_element<std::uint16_t>(1))
-    return context.get_as<std::uint16_t>(1);
-  return 0;
-}
-
-std::string describe(const caf::error& err) {
-  if (!err) return "no error";
-  std::string detail;
-  const auto& context = err.context();
-  if (!context.empty() && context.match_element<std::string>(0))
-    detail = context.get_as<std::string>(0);
-  std::string result;
-  if (err.category() == error_category_atom::value) {
-    result = "wsnova: " + to_string(static_cast<errc>(err.code()));
-  } else {
-    result = caf::to_string(err);
-    return result;
-  }
-  if (!detail.empty()) result += " (" + detail + ")";
-  return result;
 }
 
 }  // namespace wsnova

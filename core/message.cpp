@@ -1,4 +1,4 @@
-#include <wsnova/transport/message.hpp>
+#include <wsnova/core/message.hpp>
 
 namespace wsnova {
 

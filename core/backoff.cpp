@@ -1,9 +1,9 @@
-#include <wsnova/behaviors/backoff.hpp>
+#include <wsnova/core/backoff.hpp>
 
 #include <algorithm>
 #include <cmath>
 
-#include <wsnova/transport/error.hpp>
+#include <wsnova/core/error.hpp>
 
 namespace wsnova {
 
