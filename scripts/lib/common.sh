@@ -6,9 +6,13 @@ cd "$WSNOVA_ROOT"
 
 : "${WSNOVA_BUILD_DIR:=build}"   # relative to the repository root unless absolute
 : "${WSNOVA_JOBS:=2}"
-# ccache's objects outlive the clone: CI runs in a fresh clone on the same machine.
+# ccache's objects outlive the clone: CI runs in a fresh clone on the same machine, so paths
+# are hashed relative to the clone (BASEDIR) and the working directory is not hashed.
 : "${CCACHE_DIR:=/var/cache/wsnova-ccache}"
-export CCACHE_DIR
+: "${CCACHE_BASEDIR:=$WSNOVA_ROOT}"
+: "${CCACHE_NOHASHDIR:=true}"
+: "${CCACHE_MAXSIZE:=6G}"
+export CCACHE_DIR CCACHE_BASEDIR CCACHE_NOHASHDIR CCACHE_MAXSIZE
 
 log() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
 die() { printf 'error: %s\n' "$*" >&2; exit 1; }
