@@ -20,8 +20,13 @@ std::uint64_t mix(std::uint64_t x) {
 
 }  // namespace
 
-backoff::backoff(reconnect_policy policy, std::uint64_t seed)
-  : policy_(policy), random_(static_cast<std::uint_fast32_t>(mix(seed) % 2147483646u + 1)) {}
+backoff::backoff(backoff_policy policy, std::uint64_t seed)
+    : policy_(policy), random_(static_cast<std::uint_fast32_t>(mix(seed) % 2147483646u + 1)) {}
+
+backoff::backoff(const reconnect_policy& policy, std::uint64_t seed)
+    : backoff(static_cast<const backoff_policy&>(policy), seed) {
+  enabled_ = policy.enabled;
+}
 
 void backoff::reset() {
   attempts_ = 0;
@@ -34,8 +39,16 @@ caf::timespan backoff::draw(caf::timespan low, caf::timespan high) {
   return caf::timespan{pick(random_)};
 }
 
+caf::timespan backoff::spread(caf::timespan delay) {
+  if (!(policy_.jitter > 0.0) || delay.count() <= 0) return delay;
+  auto j = std::min(policy_.jitter, 1.0);
+  auto d = static_cast<double>(delay.count());
+  return draw(caf::timespan{static_cast<caf::timespan::rep>(d * (1.0 - j))},
+              caf::timespan{static_cast<caf::timespan::rep>(d * (1.0 + j))});
+}
+
 caf::expected<caf::timespan> backoff::next() {
-  if (!policy_.enabled) return make_error(errc::closed, "reconnection disabled");
+  if (!enabled_) return make_error(errc::closed, "reconnection disabled");
   if (policy_.max_attempts != 0 && attempts_ >= policy_.max_attempts)
     return make_error(errc::closed,
                       "gave up after " + std::to_string(attempts_) + " reconnect attempts");
@@ -46,8 +59,8 @@ caf::expected<caf::timespan> backoff::next() {
     case backoff_kind::exponential_full_jitter: {
       auto grown = static_cast<double>(initial.count()) *
                    std::pow(policy_.multiplier, static_cast<double>(attempts_));
-      auto ceiling = caf::timespan{static_cast<caf::timespan::rep>(
-        std::min(grown, static_cast<double>(cap.count())))};
+      auto ceiling = caf::timespan{
+          static_cast<caf::timespan::rep>(std::min(grown, static_cast<double>(cap.count())))};
       delay = draw(caf::timespan{0}, ceiling);
       break;
     }
@@ -57,11 +70,20 @@ caf::expected<caf::timespan> backoff::next() {
       break;
     }
     case backoff_kind::linear:
-      delay = std::min(cap, initial * (attempts_ + 1));
+      delay = spread(std::min(cap, initial * (attempts_ + 1)));
       break;
     case backoff_kind::fixed:
-      delay = initial;
+      delay = spread(initial);
       break;
+    case backoff_kind::exponential: {
+      // Grow without overflowing: stop multiplying once the cap is reached.
+      auto grown = static_cast<double>(initial.count());
+      for (std::uint32_t i = 0; i < attempts_ && grown < static_cast<double>(cap.count()); ++i)
+        grown *= policy_.multiplier;
+      delay = spread(caf::timespan{
+          static_cast<caf::timespan::rep>(std::min(grown, static_cast<double>(cap.count())))});
+      break;
+    }
   }
   ++attempts_;
   previous_ = delay;

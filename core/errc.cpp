@@ -24,12 +24,6 @@ std::string to_string(errc code) {
     case errc::actor_gone: return "actor_gone";
     case errc::invalid_argument: return "invalid_argument";
     case errc::not_allowed: return "not_allowed";
-    case errc::unknown_child: return "unknown_child";
-    case errc::already_started: return "already_started";
-    case errc::already_present: return "already_present";
-    case errc::invalid_spec: return "invalid_spec";
-    case errc::start_failed: return "start_failed";
-    case errc::restart_intensity: return "restart_intensity";
     case errc::unknown_id: return "unknown_id";
   }
   return "unknown";

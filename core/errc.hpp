@@ -53,18 +53,6 @@ enum class errc : std::uint8_t {
   invalid_argument,
   /// The operation is not allowed in the current state or by this caller.
   not_allowed,
-  /// Supervision: no child with this id.
-  unknown_child,
-  /// Supervision: the child is already running.
-  already_started,
-  /// Supervision: a child with this id exists (running or not).
-  already_present,
-  /// Supervision: the child spec or supervisor flags are invalid (the detail says which field).
-  invalid_spec,
-  /// Supervision: a child's start function failed.
-  start_failed,
-  /// Supervision: too many restarts within the period; the supervisor gave up.
-  restart_intensity,
   /// Registry: no live actor is registered under this id.
   unknown_id,
 };

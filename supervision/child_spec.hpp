@@ -4,8 +4,10 @@
 /// `child_spec`: how a supervisor starts, stops and restarts one child, and its validation.
 ///
 /// Like OTP's child specification map: every field has a default except `id` and `start`.
-/// `check_child_spec` validates a spec before anything spawns and returns an
-/// `errc::invalid_spec` error whose detail starts with the offending field's name.
+/// `check_child_spec` validates a spec before anything spawns and returns a tagged
+/// `sup_errc` (OTP's reasons: `invalid_child_id`, `invalid_start`, `invalid_restart_type`,
+/// `invalid_shutdown`, `invalid_child_type`, `invalid_backoff`, `bad_combination`) whose
+/// detail starts with the offending field's name.
 
 #include <chrono>
 #include <cstddef>
@@ -13,6 +15,7 @@
 #include <functional>
 #include <optional>
 #include <string>
+#include <type_traits>
 
 #include <caf/actor.hpp>
 #include <caf/actor_cast.hpp>
@@ -20,6 +23,8 @@
 #include <caf/error.hpp>
 #include <caf/expected.hpp>
 #include <caf/message.hpp>
+
+#include <wsnova/core/backoff.hpp>
 
 namespace wsnova {
 
@@ -92,76 +97,107 @@ std::string to_string(const shutdown_spec& x);
 
 // -- restart backoff ----------------------------------------------------------
 
-/// Optional exponential delay before restarting a child that keeps failing (not in OTP,
-/// which restarts at once). The n-th consecutive restart (n = 0, 1, ...) waits
-/// `min(max_delay, min_delay * multiplier^n)`, scaled by a random factor in
-/// `[1 - jitter, 1 + jitter]`. The counter goes back to 0 when the child had run for at
-/// least `reset_after` before it failed. The delay is measured on the actor clock, so the
-/// test coordinator's virtual clock drives it. With the default `min_delay` of 0 the
-/// backoff is off and restarts are immediate, as in OTP.
-struct restart_backoff {
-  /// Delay of the first restart; 0 disables backoff. Default 0 ms. Must be >= 0.
-  std::chrono::milliseconds min_delay{0};
+/// Delays between consecutive restarts of a child that keeps failing (not in OTP, which
+/// restarts at once): the one backoff of `core/backoff.hpp`. The n-th consecutive restart
+/// (n = 0, 1, ...) waits `backoff::next()`; the counter goes back to 0 when the child had
+/// run for at least `stable_after` before it failed. Delays run on the actor clock, so the
+/// test coordinator's virtual clock drives them. `initial_delay` 0 turns backoff off.
+using restart_backoff = backoff_policy;
 
-  /// Upper bound of the delay. Default 30000 ms. Must be >= `min_delay`.
-  std::chrono::milliseconds max_delay{30000};
-
-  /// Growth per consecutive restart. Default 2.0. Must be >= 1.
-  double multiplier = 2.0;
-
-  /// Random spread of each delay, as a fraction. Default 0 (deterministic). Must be in [0, 1].
-  double jitter = 0.0;
-
-  /// Running time after which the consecutive-restart counter resets. Default 60000 ms.
-  /// Must be >= 0; 0 means "reset after any run", i.e. always wait `min_delay`.
-  std::chrono::milliseconds reset_after{60000};
-
-  /// Returns whether backoff is on (`min_delay > 0`).
-  bool enabled() const noexcept { return min_delay.count() > 0; }
-
-  /// Returns the delay of restart number `n` (0-based) for a uniform random `u` in [0, 1).
-  std::chrono::milliseconds delay(std::size_t n, double u = 0.5) const;
-
-  friend bool operator==(const restart_backoff&, const restart_backoff&) = default;
-};
+/// Returns the default restart backoff: off (`initial_delay` 0, immediate restarts as in
+/// OTP); once `initial_delay` is set, `exponential` without jitter, capped at 30 s,
+/// multiplier 2, counter reset after 60 s of running, `max_attempts` 0 (intensity bounds
+/// restarts).
+restart_backoff default_restart_backoff();
 
 // -- start function -----------------------------------------------------------
 
-/// Starts a child and returns its handle. Called by the supervisor, from inside the
-/// supervisor actor, with the supervisor's actor system and, for `simple_one_for_one`
-/// children, the arguments given to `start_child` (an empty message otherwise). Must not
-/// block. Returning an error or an invalid handle counts as a failed start.
-using start_function =
-  std::function<caf::expected<caf::actor>(caf::actor_system&, const caf::message& args)>;
+/// What a start function answers (OTP's `{ok, Pid}`, `ignore` or `{error, Reason}`).
+/// Converts implicitly from a handle, a `caf::error` or a `caf::expected<caf::actor>`, so
+/// start functions returning those keep compiling.
+class start_result {
+ public:
+  /// A failed start (no reason given).
+  start_result() = default;
+
+  /// A started child; an invalid handle counts as a failed start.
+  start_result(caf::actor handle) : handle_(std::move(handle)) {}
+
+  /// A failed start with `reason`.
+  start_result(caf::error reason) : error_(std::move(reason)) {}
+
+  /// A started child or a failed start.
+  start_result(caf::expected<caf::actor> x) {
+    if (x)
+      handle_ = std::move(*x);
+    else
+      error_ = std::move(x.error());
+  }
+
+  /// Returns OTP's `ignore`: the spec is kept (not for temporary children nor
+  /// simple_one_for_one instances), no actor runs, nothing is restarted.
+  static start_result ignore() {
+    start_result result;
+    result.ignored_ = true;
+    return result;
+  }
+
+  /// Returns whether the start function answered ignore.
+  bool ignored() const noexcept { return ignored_; }
+
+  /// Returns whether a child runs (a valid handle, not ignored).
+  bool started() const noexcept { return !ignored_ && static_cast<bool>(handle_); }
+
+  /// Returns the started child (invalid unless `started()`).
+  const caf::actor& handle() const noexcept { return handle_; }
+
+  /// Returns the reason of a failed start (may be empty: then the handle was invalid).
+  const caf::error& error() const noexcept { return error_; }
+
+ private:
+  caf::actor handle_;
+  caf::error error_;
+  bool ignored_ = false;
+};
+
+/// Starts a child and answers its handle, `start_result::ignore()` or an error. Called by
+/// the supervisor, from inside the supervisor actor, with the supervisor's actor system
+/// and, for `simple_one_for_one` children, the arguments given to `start_child` (an empty
+/// message otherwise). Must not block. An error, an invalid handle or an exception counts
+/// as a failed start.
+using start_function = std::function<start_result(caf::actor_system&, const caf::message& args)>;
 
 namespace detail {
 
 template <class T>
-caf::expected<caf::actor> to_child_handle(T&& x) {
+start_result to_start_result(T&& x) {
   using value_type = std::decay_t<T>;
-  if constexpr (std::is_same_v<value_type, caf::error>) {
+  if constexpr (std::is_same_v<value_type, caf::error> ||
+                std::is_same_v<value_type, start_result>) {
     return std::forward<T>(x);
-  } else if constexpr (requires { x.error(); *x; }) {
-    if (!x) return x.error();
-    return caf::actor_cast<caf::actor>(*x);
+  } else if constexpr (requires {
+                         x.error();
+                         *x;
+                       }) {
+    if (!x) return start_result{x.error()};
+    return start_result{caf::actor_cast<caf::actor>(*x)};
   } else {
-    return caf::actor_cast<caf::actor>(std::forward<T>(x));
+    return start_result{caf::actor_cast<caf::actor>(std::forward<T>(x))};
   }
 }
 
 }  // namespace detail
 
 /// Adapts a callable to a `start_function`. Accepts `f(sys)` or `f(sys, args)` returning a
-/// dynamically or statically typed handle, or a `caf::expected` of one.
+/// dynamically or statically typed handle, a `caf::expected` of one, or a `start_result`.
 /// Example: `start_with([](caf::actor_system& sys) { return sys.spawn(my_worker); })`.
 template <class F>
 start_function start_with(F f) {
-  return [f = std::move(f)](caf::actor_system& sys,
-                            const caf::message& args) -> caf::expected<caf::actor> {
+  return [f = std::move(f)](caf::actor_system& sys, const caf::message& args) -> start_result {
     if constexpr (std::is_invocable_v<F&, caf::actor_system&, const caf::message&>)
-      return detail::to_child_handle(f(sys, args));
+      return detail::to_start_result(f(sys, args));
     else
-      return detail::to_child_handle(f(sys));
+      return detail::to_start_result(f(sys));
   };
 }
 
@@ -185,8 +221,14 @@ struct child_spec {
   /// Worker or supervisor. Default `child_kind::worker`.
   child_kind kind = child_kind::worker;
 
-  /// Delay between consecutive restarts. Default: off (immediate restarts).
-  restart_backoff backoff;
+  /// Whether the child's own exit may shut the supervisor down (OTP 24 `significant`, see
+  /// `auto_shutdown`). Default false. Must be false for permanent children and under
+  /// `auto_shutdown::never` (`sup_errc::bad_combination`).
+  bool significant = false;
+
+  /// Delay between consecutive restarts. Default `default_restart_backoff()`: off
+  /// (immediate restarts).
+  restart_backoff backoff = default_restart_backoff();
 };
 
 /// Returns a copy of `spec` with every defaulted field filled in.
@@ -195,8 +237,12 @@ child_spec with_defaults(child_spec spec);
 /// Returns the shutdown that applies to `spec` (its own or the default for its kind).
 shutdown_spec effective_shutdown(const child_spec& spec);
 
-/// Checks one spec. Returns `errc::invalid_spec` with a detail naming the field
-/// ("id: ...", "start: ...", "shutdown: ...", "backoff.min_delay: ..."), or no error.
+/// Checks one spec alone (OTP's check_childspec without the supervisor's flags). Returns
+/// a tagged `sup_errc` with a detail naming the field ("id: ...", "start: ...",
+/// "shutdown: ...", "backoff.initial_delay: ..."), or no error: `invalid_child_id`,
+/// `invalid_start`, `invalid_restart_type`, `invalid_child_type`, `invalid_shutdown`,
+/// `invalid_backoff`, `bad_combination` (significant and permanent). The rule that needs
+/// the flags (significant under `auto_shutdown::never`) is in `check_supervisor`.
 caf::error check_child_spec(const child_spec& spec);
 
 }  // namespace wsnova

@@ -6,10 +6,14 @@ namespace wsnova {
 
 std::string to_string(exit_kind x) {
   switch (x) {
-    case exit_kind::normal: return "normal";
-    case exit_kind::shutdown: return "shutdown";
-    case exit_kind::killed: return "killed";
-    case exit_kind::abnormal: return "abnormal";
+    case exit_kind::normal:
+      return "normal";
+    case exit_kind::shutdown:
+      return "shutdown";
+    case exit_kind::killed:
+      return "killed";
+    case exit_kind::abnormal:
+      return "abnormal";
   }
   return "invalid";
 }
@@ -24,20 +28,28 @@ exit_kind classify_exit(const caf::error& reason) {
 
 bool should_restart(restart_type type, exit_kind kind) {
   switch (type) {
-    case restart_type::permanent: return true;
-    case restart_type::temporary: return false;
-    case restart_type::transient: return kind == exit_kind::killed || kind == exit_kind::abnormal;
+    case restart_type::permanent:
+      return true;
+    case restart_type::temporary:
+      return false;
+    case restart_type::transient:
+      return kind == exit_kind::killed || kind == exit_kind::abnormal;
   }
   return false;
 }
 
 std::string to_string(strategy_kind x) {
   switch (x) {
-    case strategy_kind::one_for_one: return "one_for_one";
-    case strategy_kind::one_for_all: return "one_for_all";
-    case strategy_kind::rest_for_one: return "rest_for_one";
-    case strategy_kind::simple_one_for_one: return "simple_one_for_one";
-    case strategy_kind::custom: return "custom";
+    case strategy_kind::one_for_one:
+      return "one_for_one";
+    case strategy_kind::one_for_all:
+      return "one_for_all";
+    case strategy_kind::rest_for_one:
+      return "rest_for_one";
+    case strategy_kind::simple_one_for_one:
+      return "simple_one_for_one";
+    case strategy_kind::custom:
+      return "custom";
   }
   return "invalid";
 }
@@ -61,19 +73,23 @@ restart_strategy::~restart_strategy() {
   // nop
 }
 
+bool restart_strategy::needs_children() const { return true; }
+
 namespace {
 
-/// one_for_one and simple_one_for_one: the failed child alone.
+/// one_for_one and simple_one_for_one: the failed child alone. It reads no other child,
+/// so a restart costs O(1) whatever the number of children.
 class one_for_one final : public restart_strategy {
-public:
+ public:
   restart_plan plan(const child_exit& failed, std::span<const child_view>) override {
     return restart_plan::restart_children({failed.id}, failed.next_delay);
   }
+  bool needs_children() const override { return false; }
 };
 
 /// one_for_all: every child.
 class one_for_all final : public restart_strategy {
-public:
+ public:
   restart_plan plan(const child_exit& failed, std::span<const child_view> children) override {
     std::vector<std::string> ids;
     for (auto& child : children) ids.push_back(child.id);
@@ -83,7 +99,7 @@ public:
 
 /// rest_for_one: the failed child and every child started after it.
 class rest_for_one final : public restart_strategy {
-public:
+ public:
   restart_plan plan(const child_exit& failed, std::span<const child_view> children) override {
     std::vector<std::string> ids;
     for (auto i = failed.index; i < children.size(); ++i) ids.push_back(children[i].id);
@@ -96,10 +112,14 @@ public:
 std::shared_ptr<restart_strategy> make_builtin_strategy(strategy_kind kind) {
   switch (kind) {
     case strategy_kind::one_for_one:
-    case strategy_kind::simple_one_for_one: return std::make_shared<one_for_one>();
-    case strategy_kind::one_for_all: return std::make_shared<one_for_all>();
-    case strategy_kind::rest_for_one: return std::make_shared<rest_for_one>();
-    case strategy_kind::custom: return nullptr;
+    case strategy_kind::simple_one_for_one:
+      return std::make_shared<one_for_one>();
+    case strategy_kind::one_for_all:
+      return std::make_shared<one_for_all>();
+    case strategy_kind::rest_for_one:
+      return std::make_shared<rest_for_one>();
+    case strategy_kind::custom:
+      return nullptr;
   }
   return nullptr;
 }

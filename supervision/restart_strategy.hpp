@@ -78,7 +78,9 @@ std::string to_string(strategy_kind x);
 
 // -- plan inputs and output ---------------------------------------------------
 
-/// The child whose termination triggered the decision.
+/// The child whose termination triggered the decision. After a failed restart (OTP's
+/// try_again_restart) it is the child whose start failed, with the start error as reason,
+/// so the strategy plans the group again.
 struct child_exit {
   /// Its id.
   std::string id;
@@ -136,12 +138,18 @@ struct restart_plan {
 
 /// A restart strategy. Implement `plan`; see the file comment for how plans are executed.
 class restart_strategy {
-public:
+ public:
   virtual ~restart_strategy();
 
   /// Returns what to do after `failed` terminated. `children` lists every child in start
-  /// order, including the failed one (at `failed.index`, not running).
+  /// order, including the failed one (at `failed.index`, not running), unless
+  /// `needs_children()` is false: then `children` is empty and `failed.index` is 0.
   virtual restart_plan plan(const child_exit& failed, std::span<const child_view> children) = 0;
+
+  /// Returns whether `plan` reads `children`. Default true. A strategy that decides from
+  /// the failed child alone returns false and spares the supervisor an O(n) walk per
+  /// restart (the built-in one_for_one does).
+  virtual bool needs_children() const;
 };
 
 /// Returns the built-in strategy for `kind` (nullptr for `strategy_kind::custom`).

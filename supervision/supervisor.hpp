@@ -10,7 +10,7 @@
 ///   kills its remaining children as it dies, so no subtree is orphaned.
 /// - **Start order** is left to right: the initial specs in the order given (each started
 ///   before the next; one failure stops the ones already started and `spawn_supervisor`
-///   returns `errc::start_failed`), then `start_child`/`adopt` append. Restarts keep a
+///   returns `sup_errc::start_failed`), then `start_child`/`adopt` append. Restarts keep a
 ///   child's position. **Stop order** is the reverse: right to left.
 /// - **Strategies** (`strategy_kind`): `one_for_one` restarts the failed child only;
 ///   `one_for_all` stops the others (reverse order) and restarts all (start order);
@@ -26,7 +26,7 @@
 /// - **Restart intensity**: at most `intensity` restarts (default 1) within any `period`
 ///   (default 5 s), counted in a sliding window of restart times read from the actor clock.
 ///   One restart more and the supervisor stops all children (reverse order) and exits with
-///   `errc::restart_intensity`; its parent sees an abnormal exit of a child of kind
+///   `sup_errc::restart_intensity`; its parent sees an abnormal exit of a child of kind
 ///   supervisor and applies its own strategy (escalation). Failed restart attempts count.
 /// - **Shutdown** of a child (`shutdown_spec`): send `exit_reason::user_shutdown`, wait for
 ///   the down message up to the timeout (default 5000 ms for workers), then send
@@ -34,8 +34,21 @@
 ///   (default for supervisors). Because the supervisor waits for the down message of a
 ///   monitor, a child that ignores the request cannot hang it past the deadline.
 /// - **A failed restart** (start function returns an error) is retried by a message to
-///   self (OTP's try_again_restart), so queued requests get their turn in between; with a
-///   backoff, the retry waits the next backoff delay.
+///   self (OTP's try_again_restart), so queued requests get their turn in between. The
+///   retry asks the strategy again with the child that failed to start: in one_for_all the
+///   whole group (siblings already restarted included) is stopped and started again, in
+///   rest_for_one the failed child and those after it. Each retry counts toward the
+///   intensity; with a backoff, it waits the failed child's next delay.
+/// - **ignore**: a start function may answer `start_result::ignore()` (OTP's `ignore`):
+///   the spec is kept with no actor (state undefined) and nothing is restarted; an ignored
+///   temporary child and an ignored simple_one_for_one instance are not kept.
+/// - **Significant children** (OTP 24): with `supervisor_flags::auto_shutdown` set, a
+///   `significant` child that exits by itself and is not restarted (transient: normal or
+///   shutdown; temporary: any reason) shuts the supervisor down (`any_significant`), or
+///   does so once no significant child runs any more (`all_significant`). The supervisor
+///   stops the other children and exits with `exit_reason::user_shutdown` (OTP's
+///   `shutdown`). Children stopped by the supervisor itself never trigger it. A permanent
+///   significant child, or one under `auto_shutdown::never`, is `bad_combination`.
 /// - **Supervisor shutdown**: an exit message (from a parent or anyone, any reason but
 ///   normal) makes the supervisor stop all children in reverse order and exit with that
 ///   reason. Children dying meanwhile are not restarted.
@@ -61,11 +74,12 @@ namespace wsnova {
 
 /// Validates `flags` and `specs` (`check_supervisor`), starts the children in order from
 /// the calling thread, and spawns a supervisor that monitors them. Returns the supervisor,
-/// or `errc::invalid_spec` (nothing spawned) or `errc::start_failed` (the children already
-/// started are asked to shut down, in reverse order). Safe to call from inside an actor,
+/// or a tagged validation error (`sup_errc`, nothing spawned) or `sup_errc::start_failed`
+/// (the children already started are asked to shut down, in reverse order). A start
+/// function answering ignore is not a failure. Safe to call from inside an actor,
 /// e.g. in the start function of a child of kind supervisor.
-caf::expected<supervisor_actor>
-spawn_supervisor(caf::actor_system& sys, supervisor_flags flags, std::vector<child_spec> specs);
+caf::expected<supervisor_actor> spawn_supervisor(caf::actor_system& sys, supervisor_flags flags,
+                                                 std::vector<child_spec> specs);
 
 /// Returns a start function that spawns a supervisor with `flags` and `specs`: the
 /// `start` of a child spec of kind supervisor, for nested trees.

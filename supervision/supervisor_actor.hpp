@@ -7,7 +7,8 @@
 /// finished (a supervisor works through one operation at a time, as OTP's does); a request
 /// that has to stop a child is answered once the child's down message arrived (or the kill
 /// went out after its shutdown timeout). While the supervisor shuts down, mutating requests
-/// fail with `errc::not_allowed`.
+/// fail with `errc::not_allowed`. Supervision errors are `sup_errc`
+/// (`core/supervision_errc.hpp`); `not_allowed` is the generic `errc`.
 
 #include <cstddef>
 #include <cstdint>
@@ -41,6 +42,8 @@ using delete_child_atom = caf::atom_constant<caf::atom("sv_delete")>;
 using which_children_atom = caf::atom_constant<caf::atom("sv_which")>;
 /// Tags `count_children`.
 using count_children_atom = caf::atom_constant<caf::atom("sv_count")>;
+/// Tags `get_childspec`.
+using get_childspec_atom = caf::atom_constant<caf::atom("sv_spec")>;
 /// Tags `adopt`.
 using adopt_atom = caf::atom_constant<caf::atom("sv_adopt")>;
 /// Tags `release`.
@@ -49,6 +52,20 @@ using release_atom = caf::atom_constant<caf::atom("sv_release")>;
 using child_atom = caf::atom_constant<caf::atom("sv_child")>;
 
 // -- reply types --------------------------------------------------------------
+
+/// What `which_children` says about a child's actor (OTP: a pid, `restarting` or
+/// `undefined`).
+enum class child_state : std::uint8_t {
+  /// No actor: stopped, terminated by request, or its start function answered ignore.
+  undefined,
+  /// An actor runs (or is being asked to stop); `child_info::handle` is it.
+  running,
+  /// Waiting for a delayed or retried restart.
+  restarting,
+};
+
+/// Returns "undefined", "running" or "restarting".
+std::string to_string(child_state x);
 
 /// One row of `which_children` (OTP's `{Id, Child, Type, Modules}` without modules).
 struct child_info {
@@ -60,22 +77,25 @@ struct child_info {
   child_kind kind = child_kind::worker;
   /// Its restart type.
   restart_type restart = restart_type::permanent;
+  /// Running, restarting or undefined (OTP's Child field).
+  child_state state = child_state::undefined;
 };
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, child_info& x) {
-  return f(caf::meta::type_name("wsnova::child_info"), x.id, x.handle, x.kind, x.restart);
+  return f(caf::meta::type_name("wsnova::child_info"), x.id, x.handle, x.kind, x.restart, x.state);
 }
 
-/// The reply of `count_children` (OTP's proplist).
+/// The reply of `count_children` (OTP's proplist). For simple_one_for_one, as in OTP:
+/// `specs` is 1 (the template) and `supervisors`/`workers` count the instances.
 struct child_counts {
   /// Number of child specs (running or not).
   std::size_t specs = 0;
   /// Number of running children.
   std::size_t active = 0;
-  /// Number of specs of kind supervisor.
+  /// Number of children of kind supervisor (running or not).
   std::size_t supervisors = 0;
-  /// Number of specs of kind worker.
+  /// Number of children of kind worker (running or not).
   std::size_t workers = 0;
 };
 
@@ -100,56 +120,66 @@ typename Inspector::result_type inspect(Inspector& f, child_spec& x) {
     return caf::none;
   };
   return f(caf::meta::type_name("wsnova::child_spec"), x.id, x.restart, how, timeout, x.kind,
-           x.backoff.min_delay, x.backoff.max_delay, x.backoff.multiplier, x.backoff.jitter,
-           x.backoff.reset_after, caf::meta::load_callback(restore));
+           x.significant, x.backoff.kind, x.backoff.initial_delay, x.backoff.max_delay,
+           x.backoff.multiplier, x.backoff.jitter, x.backoff.max_attempts, x.backoff.stable_after,
+           caf::meta::load_callback(restore));
 }
 
 // -- the interface --------------------------------------------------------------
 
 /// The typed interface of a supervisor. Sender: any actor (usually the application or a
-/// registry). Errors are wsnova errors (`core/error.hpp`).
+/// registry). Errors are `sup_errc` (`core/supervision_errc.hpp`) and `errc::not_allowed`.
 using supervisor_actor = caf::typed_actor<
-  /// `start_child(spec)`: adds and starts a child at the end of the start order.
-  /// Replies the child's handle. Errors: `invalid_spec` (check_child_spec),
-  /// `already_started` (id running), `already_present` (id known, not running),
-  /// `start_failed` (the spec is not kept), `not_allowed` (simple_one_for_one, shutting down).
-  caf::replies_to<start_child_atom, child_spec>::with<caf::actor>,
-  /// `start_child(args)` (simple_one_for_one only): starts one more child from the
-  /// template, passing `args` to its start function. Replies its handle. Errors:
-  /// `not_allowed` (other strategies), `start_failed`.
-  caf::replies_to<start_child_atom, caf::message>::with<caf::actor>,
-  /// `terminate_child(id)`: stops a child by its shutdown spec; its spec stays (except
-  /// temporary and simple_one_for_one children, which are removed). Replies ok once the
-  /// child is down. Errors: `unknown_child`.
-  caf::replies_to<terminate_child_atom, std::string>::with<caf::ok_atom>,
-  /// `terminate_child(handle)`: as above, finding the child by its handle (the usual way
-  /// for simple_one_for_one children). Errors: `unknown_child`.
-  caf::replies_to<terminate_child_atom, caf::actor>::with<caf::ok_atom>,
-  /// `restart_child(id)`: starts a stopped child again (a pending delayed restart happens
-  /// now). Replies the new handle. Errors: `unknown_child`, `already_started`,
-  /// `start_failed`, `not_allowed` (simple_one_for_one).
-  caf::replies_to<restart_child_atom, std::string>::with<caf::actor>,
-  /// `delete_child(id)`: removes the spec of a stopped child. Replies ok. Errors:
-  /// `unknown_child`, `not_allowed` (running or restarting child; simple_one_for_one).
-  caf::replies_to<delete_child_atom, std::string>::with<caf::ok_atom>,
-  /// `which_children`: every child in start order. Never fails.
-  caf::replies_to<which_children_atom>::with<std::vector<child_info>>,
-  /// `count_children`: spec, running, supervisor and worker counts. Never fails.
-  caf::replies_to<count_children_atom>::with<child_counts>,
-  /// `adopt(handle, spec)`: takes over a running actor as child `spec.id` without
-  /// restarting it: monitors it and appends it to the start order; from now on it is
-  /// restarted through `spec.start`. Replies ok. Errors: `invalid_spec`,
-  /// `already_started`/`already_present`, `not_allowed` (invalid handle,
-  /// simple_one_for_one, shutting down).
-  caf::replies_to<adopt_atom, caf::actor, child_spec>::with<caf::ok_atom>,
-  /// `release(id)`: gives up a running child without stopping it: demonitors it, removes
-  /// its spec and replies its handle; it is never restarted by this supervisor again.
-  /// Pair with `adopt` to move a child. Errors: `unknown_child`, `not_allowed` (not running).
-  caf::replies_to<release_atom, std::string>::with<caf::actor>>;
+    /// `start_child(spec)`: adds and starts a child at the end of the start order.
+    /// Replies the child's handle, or an invalid handle when the start function answered
+    /// ignore (the spec is kept unless temporary). Errors: the spec checks
+    /// (`check_child_spec(spec, flags)`), `already_started` (id running), `already_present`
+    /// (id known, not running), `start_failed` (the spec is not kept), `not_allowed`
+    /// (simple_one_for_one, shutting down).
+    caf::replies_to<start_child_atom, child_spec>::with<caf::actor>,
+    /// `start_child(args)` (simple_one_for_one only): starts one more child from the
+    /// template, passing `args` to its start function. Replies its handle (invalid when
+    /// ignored: no child is added). Errors: `not_allowed` (other strategies), `start_failed`.
+    caf::replies_to<start_child_atom, caf::message>::with<caf::actor>,
+    /// `terminate_child(id)`: stops a child by its shutdown spec; its spec stays (except
+    /// temporary and simple_one_for_one children, which are removed). Replies ok once the
+    /// child is down. Errors: `unknown_child`.
+    caf::replies_to<terminate_child_atom, std::string>::with<caf::ok_atom>,
+    /// `terminate_child(handle)`: as above, finding the child by its handle (the usual way
+    /// for simple_one_for_one children). Errors: `unknown_child`.
+    caf::replies_to<terminate_child_atom, caf::actor>::with<caf::ok_atom>,
+    /// `restart_child(id)`: starts a stopped child again (a pending delayed restart happens
+    /// now). Replies the new handle (invalid when ignored). Errors: `unknown_child`,
+    /// `already_started`, `start_failed`, `not_allowed` (simple_one_for_one).
+    caf::replies_to<restart_child_atom, std::string>::with<caf::actor>,
+    /// `delete_child(id)`: removes the spec of a stopped child. Replies ok. Errors:
+    /// `unknown_child`, `not_allowed` (running or restarting child; simple_one_for_one).
+    caf::replies_to<delete_child_atom, std::string>::with<caf::ok_atom>,
+    /// `which_children`: every child in start order, with its state (running, restarting,
+    /// undefined). Never fails.
+    caf::replies_to<which_children_atom>::with<std::vector<child_info>>,
+    /// `count_children`: spec, running, supervisor and worker counts. Never fails.
+    caf::replies_to<count_children_atom>::with<child_counts>,
+    /// `get_childspec(id)`: the child's spec, defaults filled in (for a simple_one_for_one
+    /// instance, the template). Errors: `unknown_child`.
+    caf::replies_to<get_childspec_atom, std::string>::with<child_spec>,
+    /// `get_childspec(handle)`: as above, finding the child by its running handle.
+    /// Errors: `unknown_child`.
+    caf::replies_to<get_childspec_atom, caf::actor>::with<child_spec>,
+    /// `adopt(handle, spec)`: takes over a running actor as child `spec.id` without
+    /// restarting it: monitors it and appends it to the start order; from now on it is
+    /// restarted through `spec.start`. Replies ok. Errors: the spec checks,
+    /// `already_started`/`already_present`, `not_allowed` (invalid handle,
+    /// simple_one_for_one, shutting down).
+    caf::replies_to<adopt_atom, caf::actor, child_spec>::with<caf::ok_atom>,
+    /// `release(id)`: gives up a running child without stopping it: demonitors it, removes
+    /// its spec and replies its handle; it is never restarted by this supervisor again.
+    /// Pair with `adopt` to move a child. Errors: `unknown_child`, `not_allowed` (not running).
+    caf::replies_to<release_atom, std::string>::with<caf::actor>>;
 
 /// Announces the supervision message types (`child_info`, `child_counts`, `child_spec`
-/// and their vectors) to `cfg`. Needed only when they cross the network or for readable
-/// logs; local use works without it.
+/// and their vectors) to `cfg` and registers the renderer of the `sup_errc` error
+/// category, so `caf::to_string` of a supervision error reads like `describe`.
 void add_supervision_message_types(caf::actor_system_config& cfg);
 
 }  // namespace wsnova

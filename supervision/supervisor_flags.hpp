@@ -6,6 +6,7 @@
 
 #include <chrono>
 #include <cstddef>
+#include <cstdint>
 #include <functional>
 #include <memory>
 #include <string>
@@ -24,6 +25,20 @@ namespace wsnova {
 /// was released. Must not block. Meant for registries of stable ids.
 using child_change_callback = std::function<void(const std::string& id, const caf::actor& handle)>;
 
+/// When significant children shut their supervisor down (OTP 24 `auto_shutdown`).
+enum class auto_shutdown : std::uint8_t {
+  /// Never; significant children are rejected (`sup_errc::bad_combination`). The default.
+  never,
+  /// When any significant child exits by itself: a transient one normally (normal or
+  /// shutdown), a temporary one for any reason.
+  any_significant,
+  /// When the last running significant child exits by itself (same rules).
+  all_significant,
+};
+
+/// Returns "never", "any_significant" or "all_significant".
+std::string to_string(auto_shutdown x);
+
 /// Supervisor flags (OTP's sup_flags map).
 struct supervisor_flags {
   /// Restart strategy. Default `strategy_kind::one_for_one`.
@@ -34,11 +49,15 @@ struct supervisor_flags {
   std::shared_ptr<restart_strategy> custom_strategy;
 
   /// Maximum restarts within `period`; one more and the supervisor stops all children and
-  /// exits with `errc::restart_intensity`. Default 1 (OTP). Must be >= 0.
+  /// exits with `sup_errc::restart_intensity`. Default 1 (OTP).
   std::size_t intensity = 1;
 
   /// Length of the sliding window for `intensity`. Default 5 s (OTP). Must be > 0.
   std::chrono::milliseconds period{5000};
+
+  /// When significant children shut the supervisor down (it then stops the other children
+  /// and exits with `exit_reason::user_shutdown`, OTP's `shutdown`). Default `never`.
+  wsnova::auto_shutdown auto_shutdown = wsnova::auto_shutdown::never;
 
   /// See `child_change_callback`. Default none.
   child_change_callback on_child_change;
@@ -48,13 +67,20 @@ struct supervisor_flags {
   caf::actor observer;
 };
 
-/// Checks the flags. Returns `errc::invalid_spec` naming the field ("period: ...",
-/// "custom_strategy: ..."), or no error.
+/// Checks the flags (OTP's do_check_flags). Returns a tagged `sup_errc` naming the field,
+/// or no error: `invalid_strategy` ("strategy: ...", or "custom_strategy: required ..."),
+/// `bad_combination` ("custom_strategy: set, but strategy is ..."), `invalid_period`,
+/// `invalid_auto_shutdown`.
 caf::error check_flags(const supervisor_flags& flags);
 
-/// Checks the flags, every spec, and their combination: unique ids ("id: duplicate ..."),
-/// exactly one spec for `simple_one_for_one` ("children: ..."). Called by
-/// `spawn_supervisor` before anything spawns.
+/// Checks one spec against the flags of the supervisor it is for (OTP's
+/// check_childspec(Spec, AutoShutdown)): `check_child_spec`, plus `bad_combination` for a
+/// significant child under `auto_shutdown::never`.
+caf::error check_child_spec(const child_spec& spec, const supervisor_flags& flags);
+
+/// Checks the flags, every spec, and their combination: unique ids
+/// (`duplicate_child_id`), exactly one spec for `simple_one_for_one` (`bad_start_spec`).
+/// Called by `spawn_supervisor` before anything spawns.
 caf::error check_supervisor(const supervisor_flags& flags, const std::vector<child_spec>& specs);
 
 }  // namespace wsnova

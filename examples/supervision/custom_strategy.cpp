@@ -9,7 +9,7 @@
 #include <caf/all.hpp>
 
 #include <wsnova/supervision/supervisor.hpp>
-#include <wsnova/transport/error.hpp>
+#include <wsnova/core/error.hpp>
 
 using namespace wsnova;
 using namespace std::chrono_literals;

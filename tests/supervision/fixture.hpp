@@ -16,8 +16,9 @@
 #include <caf/all.hpp>
 #include <caf/scheduler/test_coordinator.hpp>
 
+#include <wsnova/core/error.hpp>
+#include <wsnova/core/supervision_errc.hpp>
 #include <wsnova/supervision/supervisor.hpp>
-#include <wsnova/transport/error.hpp>
 
 namespace wsnova::test {
 
@@ -32,6 +33,8 @@ struct script {
   bool ignore_shutdown = false;
   /// Fail this many start attempts before succeeding.
   int fail_starts = 0;
+  /// Answer `start_result::ignore()` to this many start attempts (after the failures).
+  int ignore_starts = 0;
 };
 
 struct test_config : caf::actor_system_config {
@@ -43,14 +46,13 @@ struct test_config : caf::actor_system_config {
   }
 };
 
-/// Renders any error (describe() needs a context on wsnova errors).
-inline std::string show(const caf::error& err) {
-  if (!err) return "no error";
-  if (err.category() != error_category_atom::value) return caf::to_string(err);
-  std::string result = "wsnova: " + to_string(code_of(err));
-  if (!err.context().empty() && err.context().match_elements<std::string>())
-    result += " (" + err.context().get_as<std::string>(0) + ")";
-  return result;
+/// Renders any error, wsnova and supervision categories included.
+inline std::string show(const caf::error& err) { return describe(err); }
+
+/// The supervision code of a reply, `sup_errc::none` when it succeeded or failed otherwise.
+template <class T>
+sup_errc sup_code(const caf::expected<T>& res) {
+  return res ? sup_errc::none : sup_code_of(res.error());
 }
 
 /// One actor system on the test coordinator per test case.
@@ -58,17 +60,17 @@ struct fixture {
   test_config cfg;
   caf::actor_system sys{cfg};
   caf::scoped_actor self{sys, true};
-  caf::scheduler::test_coordinator& sched
-    = dynamic_cast<caf::scheduler::test_coordinator&>(sys.scheduler());
+  caf::scheduler::test_coordinator& sched =
+      dynamic_cast<caf::scheduler::test_coordinator&>(sys.scheduler());
 
   /// Events in order: "start:<id>", "stop:<id>:<exit kind>", "fail:<id>".
   std::shared_ptr<std::vector<std::string>> log = std::make_shared<std::vector<std::string>>();
   /// Latest instance per scripted child name.
-  std::shared_ptr<std::map<std::string, caf::actor>> latest
-    = std::make_shared<std::map<std::string, caf::actor>>();
+  std::shared_ptr<std::map<std::string, caf::actor>> latest =
+      std::make_shared<std::map<std::string, caf::actor>>();
   /// Scripts by child name (shared with the start functions).
-  std::shared_ptr<std::map<std::string, script>> scripts
-    = std::make_shared<std::map<std::string, script>>();
+  std::shared_ptr<std::map<std::string, script>> scripts =
+      std::make_shared<std::map<std::string, script>>();
   /// Everything spawned, killed at the end so the system can shut down.
   std::shared_ptr<std::vector<caf::actor>> spawned = std::make_shared<std::vector<caf::actor>>();
 
@@ -101,8 +103,8 @@ struct fixture {
         log_->push_back("stop:" + name + ":" + to_string(classify_exit(reason)));
       });
       return {
-        [child](die_atom, caf::error& reason) { child->quit(reason); },
-        [](const std::string& ping) { return ping; },
+          [child](die_atom, caf::error& reason) { child->quit(reason); },
+          [](const std::string& ping) { return ping; },
       };
     };
     auto hdl = sys.spawn(fn, name, log_, ignore);
@@ -112,9 +114,10 @@ struct fixture {
   }
 
   /// A start function spawning a scripted child named `name` (or `name` + the first
-  /// string argument, for simple_one_for_one), honouring `script::fail_starts`.
+  /// string argument, for simple_one_for_one), honouring `script::fail_starts` and
+  /// `script::ignore_starts` (logged as "fail:<name>" and "ignore:<name>").
   start_function scripted_start(const std::string& name) {
-    return [this, name](caf::actor_system&, const caf::message& args) -> caf::expected<caf::actor> {
+    return [this, name](caf::actor_system&, const caf::message& args) -> start_result {
       auto full = name;
       if (args.match_elements<std::string>()) full += ":" + args.get_as<std::string>(0);
       auto& s = (*scripts)[full];
@@ -122,6 +125,11 @@ struct fixture {
         --s.fail_starts;
         log->push_back("fail:" + full);
         return make_error(errc::invalid_argument, "scripted start failure");
+      }
+      if (s.ignore_starts > 0) {
+        --s.ignore_starts;
+        log->push_back("ignore:" + full);
+        return start_result::ignore();
       }
       return spawn_scripted(full);
     };
@@ -181,6 +189,20 @@ struct fixture {
     std::vector<std::string> result;
     for (auto& c : which(sup)) result.push_back(c.id);
     return result;
+  }
+
+  /// The row `sup` reports for child `id`, if any.
+  std::optional<child_info> info_of(const supervisor_actor& sup, const std::string& id) {
+    for (auto& c : which(sup))
+      if (c.id == id) return c;
+    return std::nullopt;
+  }
+
+  /// `count_children`, failing the test on error.
+  child_counts counts(const supervisor_actor& sup) {
+    auto res = ask<child_counts>(sup, count_children_atom::value);
+    if (!res) BOOST_FAIL("count_children failed: " << show(res.error()));
+    return *res;
   }
 
   /// The handle `sup` reports for child `id` (invalid when stopped or absent).

@@ -43,7 +43,8 @@ void run_grid_case(const grid_case& gc) {
     auto spec = fx.worker("w", gc.restart);
     sup = fx.supervisor(flags_of(gc.strategy), {spec});
     for (auto arg : {"a", "b", "c"}) {
-      auto res = fx.ask<caf::actor>(sup, start_child_atom::value, caf::make_message(std::string{arg}));
+      auto res =
+          fx.ask<caf::actor>(sup, start_child_atom::value, caf::make_message(std::string{arg}));
       BOOST_REQUIRE(res);
     }
     names = {"w:a", "w:b", "w:c"};
@@ -60,9 +61,14 @@ void run_grid_case(const grid_case& gc) {
   std::set<std::string> renewed;
   if (expect_restart) {
     switch (gc.strategy) {
-      case strategy_kind::one_for_all: renewed = {names[0], names[1], names[2]}; break;
-      case strategy_kind::rest_for_one: renewed = {names[1], names[2]}; break;
-      default: renewed = {names[1]};
+      case strategy_kind::one_for_all:
+        renewed = {names[0], names[1], names[2]};
+        break;
+      case strategy_kind::rest_for_one:
+        renewed = {names[1], names[2]};
+        break;
+      default:
+        renewed = {names[1]};
     }
   }
   for (auto& n : names) {
@@ -92,21 +98,21 @@ struct grid_registrar {
     using boost::unit_test::framework::master_test_suite;
     auto* suite = BOOST_TEST_SUITE("restart_grid");
     std::pair<strategy_kind, const char*> strategies[] = {
-      {strategy_kind::one_for_one, "one_for_one"},
-      {strategy_kind::one_for_all, "one_for_all"},
-      {strategy_kind::rest_for_one, "rest_for_one"},
-      {strategy_kind::simple_one_for_one, "simple_one_for_one"},
+        {strategy_kind::one_for_one, "one_for_one"},
+        {strategy_kind::one_for_all, "one_for_all"},
+        {strategy_kind::rest_for_one, "rest_for_one"},
+        {strategy_kind::simple_one_for_one, "simple_one_for_one"},
     };
     std::pair<restart_type, const char*> types[] = {
-      {restart_type::permanent, "permanent"},
-      {restart_type::transient, "transient"},
-      {restart_type::temporary, "temporary"},
+        {restart_type::permanent, "permanent"},
+        {restart_type::transient, "transient"},
+        {restart_type::temporary, "temporary"},
     };
     std::pair<caf::error, const char*> reasons[] = {
-      {caf::make_error(caf::exit_reason::normal), "normal"},
-      {caf::make_error(caf::exit_reason::user_shutdown), "shutdown"},
-      {crash(), "error"},
-      {caf::make_error(caf::exit_reason::kill), "kill"},
+        {caf::make_error(caf::exit_reason::normal), "normal"},
+        {caf::make_error(caf::exit_reason::user_shutdown), "shutdown"},
+        {crash(), "error"},
+        {caf::make_error(caf::exit_reason::kill), "kill"},
     };
     for (auto& [s, sname] : strategies) {
       auto* sub = BOOST_TEST_SUITE(sname);
@@ -114,10 +120,10 @@ struct grid_registrar {
         for (auto& [r, rname] : reasons) {
           grid_case gc{s, t, r, rname};
           bool restarted = should_restart(t, classify_exit(r));
-          auto name = std::string{tname} + "_child_" + (restarted ? "restarted" : "not_restarted")
-                      + "_after_" + rname + "_exit";
-          sub->add(boost::unit_test::make_test_case([gc] { run_grid_case(gc); }, name,
-                                                    __FILE__, __LINE__));
+          auto name = std::string{tname} + "_child_" + (restarted ? "restarted" : "not_restarted") +
+                      "_after_" + rname + "_exit";
+          sub->add(boost::unit_test::make_test_case([gc] { run_grid_case(gc); }, name, __FILE__,
+                                                    __LINE__));
         }
       suite->add(sub);
     }
@@ -130,7 +136,7 @@ grid_registrar grid_registrar_instance;
 /// A custom strategy for tests: restart the failed child and child "partner", or escalate
 /// when the failed child is "boss".
 class partner_strategy : public restart_strategy {
-public:
+ public:
   restart_plan plan(const child_exit& failed, std::span<const child_view> children) override {
     if (failed.id == "boss") return restart_plan::escalate(make_error(errc::not_allowed, "boss"));
     seen_views = children.size();
@@ -139,14 +145,15 @@ public:
   std::size_t seen_views = 0;
 };
 
-} // namespace
+}  // namespace
 
 // -- restart intensity ----------------------------------------------------------
 
 BOOST_FIXTURE_TEST_SUITE(intensity, fixture)
 
 BOOST_AUTO_TEST_CASE(one_restart_too_many_stops_supervisor_with_restart_intensity) {
-  // Rule: more than `intensity` restarts within `period` stop the supervisor with restart_intensity.
+  // Rule: more than `intensity` restarts within `period` stop the supervisor with
+  // restart_intensity.
   auto sup = supervisor(flags_of(strategy_kind::one_for_one, 1), {worker("a"), worker("b")});
   auto down = watch(sup);
   make_exit(latest->at("b"), crash());
@@ -155,7 +162,7 @@ BOOST_AUTO_TEST_CASE(one_restart_too_many_stops_supervisor_with_restart_intensit
   make_exit(latest->at("b"), crash());
   auto reason = down();
   BOOST_REQUIRE(reason);
-  BOOST_CHECK_MESSAGE(is(*reason, errc::restart_intensity), show(*reason));
+  BOOST_CHECK_MESSAGE(is(*reason, sup_errc::restart_intensity), show(*reason));
   BOOST_CHECK_EQUAL(starts("b"), 2u);
   // The surviving child was shut down, not left behind.
   BOOST_CHECK_EQUAL(entries("stop:a").size(), 1u);
@@ -185,11 +192,12 @@ BOOST_AUTO_TEST_CASE(intensity_zero_gives_up_at_first_failure) {
   make_exit(latest->at("a"), crash());
   auto reason = down();
   BOOST_REQUIRE(reason);
-  BOOST_CHECK(is(*reason, errc::restart_intensity));
+  BOOST_CHECK(is(*reason, sup_errc::restart_intensity));
 }
 
 BOOST_AUTO_TEST_CASE(escalation_through_three_level_tree) {
-  // Rule: a supervisor giving up is an abnormal exit of a child of kind supervisor; its parent applies its strategy, up to the root.
+  // Rule: a supervisor giving up is an abnormal exit of a child of kind supervisor; its parent
+  // applies its strategy, up to the root.
   auto mid_flags = flags_of(strategy_kind::one_for_one, 0);
   child_spec mid;
   mid.id = "mid";
@@ -212,7 +220,7 @@ BOOST_AUTO_TEST_CASE(escalation_through_three_level_tree) {
   make_exit(latest->at("leaf"), crash());
   auto reason = down();
   BOOST_REQUIRE(reason);
-  BOOST_CHECK(is(*reason, errc::restart_intensity));
+  BOOST_CHECK(is(*reason, sup_errc::restart_intensity));
   BOOST_CHECK_EQUAL(entries("stop:other").size(), 1u);
 }
 
@@ -293,8 +301,8 @@ BOOST_AUTO_TEST_CASE(infinity_waits_without_deadline) {
 
 BOOST_AUTO_TEST_CASE(stop_order_is_reverse_start_order) {
   // Rule: a supervisor asked to exit stops its children right to left, then exits with that reason.
-  auto sup = supervisor(flags_of(strategy_kind::one_for_one),
-                        {worker("a"), worker("b"), worker("c")});
+  auto sup =
+      supervisor(flags_of(strategy_kind::one_for_one), {worker("a"), worker("b"), worker("c")});
   auto down = watch(sup);
   caf::anon_send_exit(sup, caf::exit_reason::user_shutdown);
   run();
@@ -313,7 +321,7 @@ BOOST_AUTO_TEST_CASE(child_dying_during_supervisor_shutdown_is_not_restarted) {
   auto sup = supervisor(flags_of(strategy_kind::one_for_all), {worker("a"), worker("b"), c});
   auto down = watch(sup);
   caf::anon_send_exit(sup, caf::exit_reason::user_shutdown);
-  run(); // waits for c
+  run();  // waits for c
   make_exit(latest->at("a"), crash());
   advance(1000ms);
   BOOST_CHECK(down());
@@ -339,8 +347,8 @@ BOOST_FIXTURE_TEST_SUITE(strategies, fixture)
 
 BOOST_AUTO_TEST_CASE(start_order_preserved_after_restarts) {
   // Rule: restarted children keep their place in start order.
-  auto sup = supervisor(flags_of(strategy_kind::one_for_one),
-                        {worker("a"), worker("b"), worker("c")});
+  auto sup =
+      supervisor(flags_of(strategy_kind::one_for_one), {worker("a"), worker("b"), worker("c")});
   make_exit(latest->at("a"), crash());
   make_exit(latest->at("b"), crash());
   std::vector<std::string> expected{"a", "b", "c"};
@@ -349,19 +357,19 @@ BOOST_AUTO_TEST_CASE(start_order_preserved_after_restarts) {
 
 BOOST_AUTO_TEST_CASE(one_for_all_stops_reverse_and_restarts_in_order) {
   // Rule: one_for_all stops the others right to left, then starts all left to right.
-  auto sup = supervisor(flags_of(strategy_kind::one_for_all),
-                        {worker("a"), worker("b"), worker("c")});
+  auto sup =
+      supervisor(flags_of(strategy_kind::one_for_all), {worker("a"), worker("b"), worker("c")});
   log->clear();
   make_exit(latest->at("b"), crash());
   std::vector<std::string> expected{"stop:b:abnormal", "stop:c:shutdown", "stop:a:shutdown",
-                                    "start:a", "start:b", "start:c"};
+                                    "start:a",         "start:b",         "start:c"};
   BOOST_CHECK(*log == expected);
 }
 
 BOOST_AUTO_TEST_CASE(rest_for_one_restarts_later_siblings_only) {
   // Rule: rest_for_one restarts the failed child and those started after it.
-  auto sup = supervisor(flags_of(strategy_kind::rest_for_one),
-                        {worker("a"), worker("b"), worker("c")});
+  auto sup =
+      supervisor(flags_of(strategy_kind::rest_for_one), {worker("a"), worker("b"), worker("c")});
   log->clear();
   make_exit(latest->at("b"), crash());
   std::vector<std::string> expected{"stop:b:abnormal", "stop:c:shutdown", "start:b", "start:c"};
@@ -369,7 +377,8 @@ BOOST_AUTO_TEST_CASE(rest_for_one_restarts_later_siblings_only) {
 }
 
 BOOST_AUTO_TEST_CASE(sibling_down_during_one_for_all_restart_counts_once) {
-  // Rule: a sibling's down message arriving while its group is being restarted is stale, not a second failure.
+  // Rule: a sibling's down message arriving while its group is being restarted is stale, not a
+  // second failure.
   auto sup = supervisor(flags_of(strategy_kind::one_for_all, 1), {worker("a"), worker("b")});
   auto down = watch(sup);
   caf::anon_send(latest->at("a"), die_atom::value, crash());
@@ -405,11 +414,13 @@ BOOST_AUTO_TEST_CASE(custom_strategy_plans_restarts_and_escalation) {
 }
 
 BOOST_AUTO_TEST_CASE(simple_one_for_one_starts_instances_with_arguments) {
-  // Rule: simple_one_for_one starts its template once per start_child(args), restarting each instance alone with its own arguments.
+  // Rule: simple_one_for_one starts its template once per start_child(args), restarting each
+  // instance alone with its own arguments.
   auto sup = supervisor(flags_of(strategy_kind::simple_one_for_one), {worker("w")});
   BOOST_CHECK(which(sup).empty());
   for (auto arg : {"x", "y"})
-    BOOST_REQUIRE(ask<caf::actor>(sup, start_child_atom::value, caf::make_message(std::string{arg})));
+    BOOST_REQUIRE(
+        ask<caf::actor>(sup, start_child_atom::value, caf::make_message(std::string{arg})));
   std::vector<std::string> expected{"w#1", "w#2"};
   BOOST_CHECK(ids(sup) == expected);
   make_exit(latest->at("w:x"), crash());
@@ -426,11 +437,12 @@ BOOST_AUTO_TEST_CASE(simple_one_for_one_starts_instances_with_arguments) {
 }
 
 BOOST_AUTO_TEST_CASE(backoff_delays_restarts_on_virtual_clock) {
-  // Rule: with a backoff, the n-th consecutive restart waits min_delay * multiplier^n (capped), on the actor clock.
+  // Rule: with a backoff, the n-th consecutive restart waits initial_delay * multiplier^n (capped),
+  // on the actor clock.
   auto spec = worker("a");
-  spec.backoff.min_delay = 100ms;
+  spec.backoff.initial_delay = 100ms;
   spec.backoff.max_delay = 300ms;
-  spec.backoff.reset_after = 10s;
+  spec.backoff.stable_after = 10s;
   auto sup = supervisor(flags_of(strategy_kind::one_for_one, 100), {spec});
   std::chrono::milliseconds waits[] = {100ms, 200ms, 300ms, 300ms};
   for (auto wait : waits) {
@@ -443,7 +455,7 @@ BOOST_AUTO_TEST_CASE(backoff_delays_restarts_on_virtual_clock) {
     BOOST_CHECK_EQUAL(starts("a"), n + 1);
     BOOST_CHECK(handle_of(sup, "a"));
   }
-  // After running stably for reset_after, the delay falls back to min_delay.
+  // After running stably for stable_after, the delay falls back to initial_delay.
   advance(10s);
   make_exit(latest->at("a"), crash());
   advance(100ms);
@@ -475,23 +487,35 @@ BOOST_FIXTURE_TEST_SUITE(api, fixture)
 BOOST_AUTO_TEST_CASE(api_errors_are_tagged) {
   // Rule: each API misuse fails with its own wsnova error code.
   auto sup = supervisor(flags_of(strategy_kind::one_for_one), {worker("a")});
-  auto code = [](const auto& res) { return res ? errc::none : code_of(res.error()); };
+  auto code = [](const auto& res) { return sup_code(res); };
+  auto generic = [](const auto& res) { return res ? errc::none : code_of(res.error()); };
   std::string nope = "nope";
-  BOOST_CHECK(code(ask<caf::ok_atom>(sup, terminate_child_atom::value, nope)) == errc::unknown_child);
-  BOOST_CHECK(code(ask<caf::actor>(sup, restart_child_atom::value, nope)) == errc::unknown_child);
-  BOOST_CHECK(code(ask<caf::ok_atom>(sup, delete_child_atom::value, nope)) == errc::unknown_child);
-  BOOST_CHECK(code(ask<caf::actor>(sup, release_atom::value, nope)) == errc::unknown_child);
-  BOOST_CHECK(code(ask<caf::actor>(sup, start_child_atom::value, worker("a"))) == errc::already_started);
-  BOOST_CHECK(code(ask<caf::actor>(sup, restart_child_atom::value, std::string{"a"})) == errc::already_started);
-  BOOST_CHECK(code(ask<caf::ok_atom>(sup, delete_child_atom::value, std::string{"a"})) == errc::not_allowed);
-  BOOST_CHECK(code(ask<caf::actor>(sup, start_child_atom::value, caf::make_message(1))) == errc::not_allowed);
-  BOOST_CHECK(code(ask<caf::actor>(sup, start_child_atom::value, child_spec{})) == errc::invalid_spec);
+  BOOST_CHECK(code(ask<caf::ok_atom>(sup, terminate_child_atom::value, nope)) ==
+              sup_errc::unknown_child);
+  BOOST_CHECK(code(ask<caf::actor>(sup, restart_child_atom::value, nope)) ==
+              sup_errc::unknown_child);
+  BOOST_CHECK(code(ask<caf::ok_atom>(sup, delete_child_atom::value, nope)) ==
+              sup_errc::unknown_child);
+  BOOST_CHECK(code(ask<caf::actor>(sup, release_atom::value, nope)) == sup_errc::unknown_child);
+  BOOST_CHECK(code(ask<caf::actor>(sup, start_child_atom::value, worker("a"))) ==
+              sup_errc::already_started);
+  BOOST_CHECK(code(ask<caf::actor>(sup, restart_child_atom::value, std::string{"a"})) ==
+              sup_errc::already_started);
+  BOOST_CHECK(generic(ask<caf::ok_atom>(sup, delete_child_atom::value, std::string{"a"})) ==
+              errc::not_allowed);
+  BOOST_CHECK(generic(ask<caf::actor>(sup, start_child_atom::value, caf::make_message(1))) ==
+              errc::not_allowed);
+  BOOST_CHECK(code(ask<caf::actor>(sup, start_child_atom::value, child_spec{})) ==
+              sup_errc::invalid_child_id);
   (*scripts)["b"].fail_starts = 1;
-  BOOST_CHECK(code(ask<caf::actor>(sup, start_child_atom::value, worker("b"))) == errc::start_failed);
-  BOOST_CHECK_EQUAL(which(sup).size(), 1u); // a failed start keeps no spec
+  BOOST_CHECK(code(ask<caf::actor>(sup, start_child_atom::value, worker("b"))) ==
+              sup_errc::start_failed);
+  BOOST_CHECK_EQUAL(which(sup).size(), 1u);  // a failed start keeps no spec
   BOOST_REQUIRE(ask<caf::ok_atom>(sup, terminate_child_atom::value, std::string{"a"}));
-  BOOST_CHECK(code(ask<caf::actor>(sup, start_child_atom::value, worker("a"))) == errc::already_present);
-  BOOST_CHECK(code(ask<caf::actor>(sup, release_atom::value, std::string{"a"})) == errc::not_allowed);
+  BOOST_CHECK(code(ask<caf::actor>(sup, start_child_atom::value, worker("a"))) ==
+              sup_errc::already_present);
+  BOOST_CHECK(generic(ask<caf::actor>(sup, release_atom::value, std::string{"a"})) ==
+              errc::not_allowed);
 }
 
 BOOST_AUTO_TEST_CASE(terminate_restart_delete_cycle) {
@@ -529,7 +553,8 @@ BOOST_AUTO_TEST_CASE(start_child_appends_and_is_supervised) {
 }
 
 BOOST_AUTO_TEST_CASE(adopt_and_release_move_a_child_without_restart) {
-  // Rule: release hands a running child over unsupervised; adopt takes it over; only the new supervisor restarts it.
+  // Rule: release hands a running child over unsupervised; adopt takes it over; only the new
+  // supervisor restarts it.
   auto one = supervisor(flags_of(strategy_kind::one_for_one), {worker("a")});
   auto two = supervisor(flags_of(strategy_kind::one_for_one), {});
   auto a = latest->at("a");
@@ -539,14 +564,14 @@ BOOST_AUTO_TEST_CASE(adopt_and_release_move_a_child_without_restart) {
   BOOST_CHECK(which(one).empty());
   BOOST_REQUIRE(ask<caf::ok_atom>(two, adopt_atom::value, a, worker("a")));
   BOOST_CHECK(handle_of(two, "a") == a);
-  BOOST_CHECK_EQUAL(starts("a"), 1u); // not restarted by the move
+  BOOST_CHECK_EQUAL(starts("a"), 1u);  // not restarted by the move
   make_exit(a, crash());
-  BOOST_CHECK_EQUAL(starts("a"), 2u); // restarted once, by two only
+  BOOST_CHECK_EQUAL(starts("a"), 2u);  // restarted once, by two only
   BOOST_CHECK(handle_of(two, "a") == latest->at("a"));
   BOOST_CHECK(which(one).empty());
   // Adopting an id that exists fails.
   auto again = ask<caf::ok_atom>(two, adopt_atom::value, spawn_scripted("z"), worker("a"));
-  BOOST_CHECK(!again && is(again.error(), errc::already_started));
+  BOOST_CHECK(!again && is(again.error(), sup_errc::already_started));
 }
 
 BOOST_AUTO_TEST_CASE(stale_down_of_released_child_is_ignored) {
@@ -561,13 +586,14 @@ BOOST_AUTO_TEST_CASE(stale_down_of_released_child_is_ignored) {
 }
 
 BOOST_AUTO_TEST_CASE(spawn_with_failing_child_stops_started_ones) {
-  // Rule: if an initial child fails to start, spawn_supervisor fails with start_failed and stops the children already started.
+  // Rule: if an initial child fails to start, spawn_supervisor fails with start_failed and stops
+  // the children already started.
   (*scripts)["b"].fail_starts = 1;
   auto res = spawn_supervisor(sys, flags_of(strategy_kind::one_for_one),
                               {worker("a"), worker("b"), worker("c")});
   run();
   BOOST_REQUIRE(!res);
-  BOOST_CHECK(is(res.error(), errc::start_failed));
+  BOOST_CHECK(is(res.error(), sup_errc::start_failed));
   BOOST_CHECK_EQUAL(entries("stop:a").size(), 1u);
   BOOST_CHECK_EQUAL(starts("c"), 0u);
 }
@@ -578,7 +604,7 @@ BOOST_AUTO_TEST_CASE(invalid_spec_spawns_nothing) {
   bad.shutdown = shutdown_spec::after(0ms);
   auto res = spawn_supervisor(sys, flags_of(strategy_kind::one_for_one), {worker("a"), bad});
   BOOST_REQUIRE(!res);
-  BOOST_CHECK(is(res.error(), errc::invalid_spec));
+  BOOST_CHECK(is(res.error(), sup_errc::invalid_shutdown));
   BOOST_CHECK(log->empty());
 }
 
