@@ -9,6 +9,15 @@ caf::error make_error(errc code, std::string detail) {
                     caf::make_message(std::move(detail))};
 }
 
+caf::error to_error(const failure& x) {
+  if (!x) return {};
+  // upgrade_status reads the HTTP status at context index 1, after the detail.
+  if (x.http_status != 0)
+    return caf::error{static_cast<std::uint8_t>(x.code), error_category_atom::value,
+                      caf::make_message(x.detail, x.http_status)};
+  return make_error(x.code, x.detail);
+}
+
 errc code_of(const caf::error& err) {
   if (!err || err.category() != error_category_atom::value) return errc::none;
   return static_cast<errc>(err.code());

@@ -11,6 +11,7 @@
 #include <caf/make_message.hpp>
 
 #include <wsnova/core/errc.hpp>
+#include <wsnova/core/failure.hpp>
 
 namespace wsnova {
 
@@ -20,6 +21,10 @@ using error_category_atom = caf::atom_constant<caf::atom("wsnova")>;
 
 /// Returns an error of category wsnova with a detail message.
 caf::error make_error(errc code, std::string detail = {});
+
+/// Returns `x` as a wsnova error (empty when `x` is no failure); the HTTP status of a
+/// rejected upgrade stays readable with `upgrade_status`.
+caf::error to_error(const failure& x);
 
 /// Returns true if `err` is a wsnova error with the given code.
 bool is(const caf::error& err, errc code);

@@ -5,8 +5,10 @@
 #include <optional>
 #include <type_traits>
 
-#include <boost/asio/ip/tcp.hpp>
+#include <openssl/ssl.h>
+#include <openssl/x509v3.h>
 #include <boost/asio/dispatch.hpp>
+#include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/ssl/stream.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -16,15 +18,9 @@
 #include <boost/beast/ssl/ssl_stream.hpp>
 #include <boost/beast/websocket.hpp>
 #include <boost/beast/websocket/ssl.hpp>
-#include <caf/actor_control_block.hpp>
-#include <caf/make_message.hpp>
-#include <caf/message_id.hpp>
-#include <openssl/ssl.h>
-#include <openssl/x509v3.h>
 
 #include <wsnova/transport/detail/classify_error.hpp>
 #include <wsnova/transport/detail/cork_stream.hpp>
-#include <wsnova/transport/error.hpp>
 
 namespace wsnova {
 
@@ -58,22 +54,22 @@ template <bool Secure>
 class session_impl final : public session {
  public:
   using transport_type =
-    std::conditional_t<Secure, beast::ssl_stream<beast::tcp_stream>, beast::tcp_stream>;
+      std::conditional_t<Secure, beast::ssl_stream<beast::tcp_stream>, beast::tcp_stream>;
   using next_layer_type = detail::cork_stream<transport_type>;
   using ws_stream_type = websocket::stream<next_layer_type>;
 
   session_impl(asio::io_context& context, ws_url url, session_options options,
-               std::shared_ptr<asio::ssl::context> tls, caf::weak_actor_ptr actor,
+               std::shared_ptr<asio::ssl::context> tls, std::shared_ptr<session_listener> listener,
                std::uint64_t id)
-    : session(id),
-      context_(context),
-      url_(std::move(url)),
-      options_(std::move(options)),
-      tls_(std::move(tls)),
-      actor_(std::move(actor)),
-      resolver_(context),
-      ws_(make_stream(context, tls_)),
-      timer_(context) {}
+      : session(id),
+        context_(context),
+        url_(std::move(url)),
+        options_(std::move(options)),
+        tls_(std::move(tls)),
+        listener_(std::move(listener)),
+        resolver_(context),
+        ws_(make_stream(context, tls_)),
+        timer_(context) {}
 
   void start() override {
     ws_.next_layer().set_owner(weak_from_this());
@@ -84,9 +80,10 @@ class session_impl final : public session {
   void send(ws_message message) override {
     auto kind = message.kind == message_kind::text ? outgoing::type::text : outgoing::type::binary;
     count_queued(message.payload.size());
-    asio::dispatch(context_, [self = shared(), kind, payload = std::move(message.payload)]() mutable {
-      self->enqueue(outgoing{kind, std::move(payload)});
-    });
+    asio::dispatch(context_,
+                   [self = shared(), kind, payload = std::move(message.payload)]() mutable {
+                     self->enqueue(outgoing{kind, std::move(payload)});
+                   });
   }
 
   void ping(std::string payload) override {
@@ -113,9 +110,8 @@ class session_impl final : public session {
   }
 
   void abort() override {
-    asio::dispatch(context_, [self = shared()] {
-      self->finish(caf::error{}, close_code::abnormal, "aborted");
-    });
+    asio::dispatch(context_,
+                   [self = shared()] { self->finish({}, close_code::abnormal, "aborted"); });
   }
 
  private:
@@ -151,11 +147,10 @@ class session_impl final : public session {
   /// Reports a failure while connecting, as a timeout if the deadline caused it.
   void fail_connecting(boost::system::error_code ec, session_phase phase) {
     if (timed_out_after_) {
-      auto what = phase == session_phase::resolve || phase == session_phase::connect
-                    ? "connect"
-                    : "handshake";
-      finish(make_error(errc::timeout, std::string{what} + " timed out after " +
-                                         std::to_string(timed_out_after_->count()) + " ms"),
+      auto what = phase == session_phase::resolve || phase == session_phase::connect ? "connect"
+                                                                                     : "handshake";
+      finish({errc::timeout, std::string{what} + " timed out after " +
+                                 std::to_string(timed_out_after_->count()) + " ms"},
              close_code::abnormal, {});
       return;
     }
@@ -166,29 +161,29 @@ class session_impl final : public session {
     if (ended_) return;
     arm_deadline(options_.connect_timeout);
     resolver_.async_resolve(
-      url_.host, std::to_string(url_.port),
-      [self = shared()](boost::system::error_code ec, tcp::resolver::results_type results) {
-        if (self->ended_) return;
-        if (ec) return self->fail_connecting(ec, session_phase::resolve);
-        self->do_connect(std::move(results));
-      });
+        url_.host, std::to_string(url_.port),
+        [self = shared()](boost::system::error_code ec, tcp::resolver::results_type results) {
+          if (self->ended_) return;
+          if (ec) return self->fail_connecting(ec, session_phase::resolve);
+          self->do_connect(std::move(results));
+        });
   }
 
   void do_connect(tcp::resolver::results_type results) {
-    tcp_layer().async_connect(results, [self = shared()](boost::system::error_code ec,
-                                                         const tcp::endpoint&) {
-      if (self->ended_) return;
-      if (ec) return self->fail_connecting(ec, session_phase::connect);
-      if (self->options_.tcp_nodelay) {
-        boost::system::error_code ignored;
-        self->tcp_layer().socket().set_option(tcp::no_delay{true}, ignored);
-      }
-      self->arm_deadline(self->options_.handshake_timeout);
-      if constexpr (Secure)
-        self->do_tls_handshake();
-      else
-        self->do_upgrade();
-    });
+    tcp_layer().async_connect(
+        results, [self = shared()](boost::system::error_code ec, const tcp::endpoint&) {
+          if (self->ended_) return;
+          if (ec) return self->fail_connecting(ec, session_phase::connect);
+          if (self->options_.tcp_nodelay) {
+            boost::system::error_code ignored;
+            self->tcp_layer().socket().set_option(tcp::no_delay{true}, ignored);
+          }
+          self->arm_deadline(self->options_.handshake_timeout);
+          if constexpr (Secure)
+            self->do_tls_handshake();
+          else
+            self->do_upgrade();
+        });
   }
 
   void do_tls_handshake() requires Secure {
@@ -206,19 +201,19 @@ class session_impl final : public session {
         X509_VERIFY_PARAM_set1_host(param, url_.host.c_str(), url_.host.size());
     }
     ws_.next_layer().next_layer().async_handshake(
-      asio::ssl::stream_base::client, [self = shared()](boost::system::error_code ec) {
-        if (self->ended_) return;
-        if (ec) {
-          long verify = SSL_get_verify_result(self->ws_.next_layer().next_layer().native_handle());
-          if (verify != X509_V_OK && !self->timed_out_after_) {
-            return self->finish(make_error(errc::tls_verify_failed,
-                                           X509_verify_cert_error_string(verify)),
-                                close_code::abnormal, {});
+        asio::ssl::stream_base::client, [self = shared()](boost::system::error_code ec) {
+          if (self->ended_) return;
+          if (ec) {
+            long verify =
+                SSL_get_verify_result(self->ws_.next_layer().next_layer().native_handle());
+            if (verify != X509_V_OK && !self->timed_out_after_) {
+              return self->finish({errc::tls_verify_failed, X509_verify_cert_error_string(verify)},
+                                  close_code::abnormal, {});
+            }
+            return self->fail_connecting(ec, session_phase::tls);
           }
-          return self->fail_connecting(ec, session_phase::tls);
-        }
-        self->do_upgrade();
-      });
+          self->do_upgrade();
+        });
   }
 
   void do_upgrade() {
@@ -250,11 +245,9 @@ class session_impl final : public session {
   void fail_upgrade(boost::system::error_code ec) {
     if (ec == websocket::error::upgrade_declined) {
       auto status = upgrade_response_.result_int();
-      auto detail = "HTTP " + std::to_string(status) + " " +
-                    std::string{upgrade_response_.reason()};
-      finish(caf::error{static_cast<std::uint8_t>(errc::upgrade_rejected),
-                        error_category_atom::value,
-                        caf::make_message(std::move(detail), static_cast<std::uint16_t>(status))},
+      auto detail =
+          "HTTP " + std::to_string(status) + " " + std::string{upgrade_response_.reason()};
+      finish({errc::upgrade_rejected, std::move(detail), static_cast<std::uint16_t>(status)},
              close_code::abnormal, {});
       return;
     }
@@ -274,13 +267,14 @@ class session_impl final : public session {
     ws_.control_callback([this](websocket::frame_type kind, beast::string_view payload) {
       last_received_ = clock_type::now();
       if (kind == websocket::frame_type::close) return;
-      notify(session_control_atom::value, id(),
-             kind == websocket::frame_type::ping ? control_kind::ping : control_kind::pong,
-             std::string{payload});
+      listening(listener_->on_control(
+          id(), kind == websocket::frame_type::ping ? control_kind::ping : control_kind::pong,
+          std::string{payload}));
     });
-    if (!notify(session_open_atom::value, id(), std::move(subprotocol), compressed)) return;
+    if (!listening(listener_->on_open(id(), std::move(subprotocol), compressed))) return;
     do_read();
-    if (options_.ping_interval.count() > 0) arm_heartbeat(clock_type::now() + options_.ping_interval);
+    if (options_.ping_interval.count() > 0)
+      arm_heartbeat(clock_type::now() + options_.ping_interval);
     write_next();
   }
 
@@ -300,7 +294,7 @@ class session_impl final : public session {
     ws_message message{ws_.got_text() ? message_kind::text : message_kind::binary,
                        beast::buffers_to_string(read_buffer_.data())};
     read_buffer_.consume(read_buffer_.size());
-    if (!notify(session_data_atom::value, id(), std::move(message))) return;
+    if (!listening(listener_->on_message(id(), std::move(message)))) return;
     do_read();
   }
 
@@ -309,14 +303,13 @@ class session_impl final : public session {
     auto reason = std::string{ws_.reason().reason.c_str()};
     if (ec == websocket::error::closed) {
       // The close handshake completed: clean if we started it, a peer close otherwise.
-      if (close_started_) return finish(caf::error{}, code, std::move(reason));
+      if (close_started_) return finish({}, code, std::move(reason));
       auto detail = "code " + std::to_string(code) + (reason.empty() ? "" : " '" + reason + "'");
-      return finish(make_error(errc::closed_by_peer, std::move(detail)), code, std::move(reason));
+      return finish({errc::closed_by_peer, std::move(detail)}, code, std::move(reason));
     }
     if (ec == websocket::error::message_too_big)
-      return finish(make_error(errc::message_too_big,
-                               "message larger than " +
-                                 std::to_string(options_.max_message_size) + " bytes"),
+      return finish({errc::message_too_big,
+                     "message larger than " + std::to_string(options_.max_message_size) + " bytes"},
                     close_code::too_big, "message too big");
     if (close_started_ && ec == asio::error::operation_aborted)
       return;  // our close is in flight and reports when done
@@ -362,7 +355,8 @@ class session_impl final : public session {
       case outgoing::type::close:
         close_started_ = true;
         ws_.async_close(websocket::close_reason{static_cast<websocket::close_code>(item.code),
-                                                   item.payload.substr(0, 123)}, on_done);
+                                                item.payload.substr(0, 123)},
+                        on_done);
         break;
     }
   }
@@ -378,7 +372,7 @@ class session_impl final : public session {
       // The close handshake is done: report the peer's answering code (or ours).
       auto code = ws_.reason().code != 0 ? std::uint16_t{ws_.reason().code} : queue_.front().code;
       auto reason = std::string{ws_.reason().reason.c_str()};
-      return finish(caf::error{}, code, std::move(reason));
+      return finish({}, code, std::move(reason));
     }
     if (is_data(queue_.front())) count_done(queue_.front().payload.size());
     queue_.pop_front();
@@ -387,7 +381,7 @@ class session_impl final : public session {
 
   void do_close(std::uint16_t code, std::string reason) {
     if (ended_ || close_queued_) return;
-    if (!open_) return finish(caf::error{}, code, std::move(reason));  // nothing to close yet
+    if (!open_) return finish({}, code, std::move(reason));  // nothing to close yet
     close_queued_ = true;
     enqueue(outgoing{outgoing::type::close, std::move(reason), code});
     // Bound the whole close, including the queued sends before it.
@@ -398,8 +392,7 @@ class session_impl final : public session {
     timer_.expires_after(options_.handshake_timeout);
     timer_.async_wait([self = shared()](boost::system::error_code ec) {
       if (ec || self->ended_) return;
-      self->finish(make_error(errc::timeout, "close handshake timed out"), close_code::abnormal,
-                   {});
+      self->finish({errc::timeout, "close handshake timed out"}, close_code::abnormal, {});
     });
   }
 
@@ -424,10 +417,10 @@ class session_impl final : public session {
     }
     if (awaiting_pong_) {
       if (last_received_ < ping_sent_at_)
-        return finish(make_error(errc::timeout, "no answer within " +
-                                                  std::to_string(options_.pong_timeout.count()) +
-                                                  " ms of a heartbeat ping"),
-                      close_code::internal_error, "peer not responding");
+        return finish(
+            {errc::timeout, "no answer within " + std::to_string(options_.pong_timeout.count()) +
+                                " ms of a heartbeat ping"},
+            close_code::internal_error, "peer not responding");
       awaiting_pong_ = false;
       auto next = ping_sent_at_ + options_.ping_interval;
       if (next > now) return arm_heartbeat(next);
@@ -441,7 +434,7 @@ class session_impl final : public session {
   // -- the end ------------------------------------------------------------------
 
   /// The one place a session ends: reports once, then releases the socket.
-  void finish(caf::error cause, std::uint16_t code, std::string reason) {
+  void finish(failure cause, std::uint16_t code, std::string reason) {
     if (ended_) return;
     ended_ = true;
     timer_.cancel();
@@ -452,20 +445,14 @@ class session_impl final : public session {
     boost::system::error_code ignored;
     tcp_layer().socket().shutdown(tcp::socket::shutdown_both, ignored);
     tcp_layer().socket().close(ignored);
-    notify(session_end_atom::value, id(), std::move(cause), code, std::move(reason));
+    listener_->on_end(id(), session_end{std::move(cause), code, std::move(reason), {}});
   }
 
-  /// Sends an event to the actor; if the actor is gone, drops the connection.
-  template <class... Ts>
-  bool notify(Ts&&... xs) {
-    auto actor = actor_.lock();
-    if (!actor) {
-      if (!ended_) finish(caf::error{}, close_code::going_away, {});
-      return false;
-    }
-    actor->enqueue(nullptr, caf::make_message_id(), caf::make_message(std::forward<Ts>(xs)...),
-                   nullptr);
-    return true;
+  /// Called with the listener's answer to an event: when nobody listens any more, the
+  /// session closes itself.
+  bool listening(bool answer) {
+    if (!answer && !ended_) finish({}, close_code::going_away, {});
+    return answer && !ended_;
   }
 
   // -- member variables ---------------------------------------------------------
@@ -474,7 +461,7 @@ class session_impl final : public session {
   ws_url url_;
   session_options options_;
   std::shared_ptr<asio::ssl::context> tls_;
-  caf::weak_actor_ptr actor_;
+  std::shared_ptr<session_listener> listener_;
   tcp::resolver resolver_;
   ws_stream_type ws_;
   /// Connect/handshake deadline while connecting, heartbeat while open, close deadline.
@@ -502,12 +489,13 @@ session::~session() = default;
 std::shared_ptr<session> session::make(asio::io_context& context, ws_url url,
                                        session_options options,
                                        std::shared_ptr<asio::ssl::context> tls,
-                                       caf::weak_actor_ptr actor, std::uint64_t id) {
+                                       std::shared_ptr<session_listener> listener,
+                                       std::uint64_t id) {
   if (url.secure)
     return std::make_shared<session_impl<true>>(context, std::move(url), std::move(options),
-                                                std::move(tls), std::move(actor), id);
-  return std::make_shared<session_impl<false>>(context, std::move(url), std::move(options),
-                                               nullptr, std::move(actor), id);
+                                                std::move(tls), std::move(listener), id);
+  return std::make_shared<session_impl<false>>(context, std::move(url), std::move(options), nullptr,
+                                               std::move(listener), id);
 }
 
 }  // namespace wsnova

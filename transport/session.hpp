@@ -11,40 +11,18 @@
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ssl/context.hpp>
-#include <caf/atom.hpp>
-#include <caf/weak_intrusive_ptr.hpp>
-#include <caf/actor_control_block.hpp>
 
-#include <wsnova/transport/message.hpp>
+#include <wsnova/core/message.hpp>
+#include <wsnova/transport/session_listener.hpp>
 #include <wsnova/transport/session_options.hpp>
 #include <wsnova/transport/url.hpp>
 
 namespace wsnova {
 
-/// Session → actor: the upgrade succeeded. Payload: `(session_id, subprotocol, compressed)`.
-using session_open_atom = caf::atom_constant<caf::atom("ws_open")>;
-/// Session → actor: a data message arrived. Payload: `(session_id, ws_message)`.
-using session_data_atom = caf::atom_constant<caf::atom("ws_data")>;
-/// Session → actor: a control frame arrived. Payload: `(session_id, control_kind, payload)`.
-using session_control_atom = caf::atom_constant<caf::atom("ws_ctrl")>;
-/// Session → actor: the session ended, exactly once, after which it sends nothing more.
-/// Payload: `(session_id, caf::error cause, close code, close reason)`. The cause is empty
-/// when the close was ours and completed cleanly.
-using session_end_atom = caf::atom_constant<caf::atom("ws_end")>;
-
-/// Control frame kinds reported to the actor.
-enum class control_kind : std::uint8_t {
-  /// The peer pinged us (Beast answers it).
-  ping,
-  /// The peer answered a ping.
-  pong,
-};
-
 /// A WebSocket client connection: resolve, TCP connect, TLS handshake (wss), HTTP upgrade,
 /// then reads, a write queue (one writer at a time), heartbeat pings and the close handshake.
-/// It knows nothing of reconnection or handlers: it reports every event to its actor as a
-/// message and holds only a weak reference to it; when the actor is gone the session closes
-/// itself.
+/// It knows nothing of reconnection or handlers: it reports every event to its
+/// `session_listener`; when the listener stops listening the session closes itself.
 ///
 /// Thread safety: all public functions may be called from any thread; they run inline when
 /// called on the session's own I/O thread (the connection actor pinned there) and are posted
@@ -55,13 +33,14 @@ class session : public std::enable_shared_from_this<session> {
   virtual ~session();
 
   /// Creates a session for `url` on `context`. `tls` must be non-null for wss:// URLs.
-  /// Events go to `actor`, tagged with `id` so the actor can tell sessions apart.
+  /// Events go to `listener` (non-null), tagged with `id` so it can tell sessions apart.
   static std::shared_ptr<session> make(boost::asio::io_context& context, ws_url url,
                                        session_options options,
                                        std::shared_ptr<boost::asio::ssl::context> tls,
-                                       caf::weak_actor_ptr actor, std::uint64_t id);
+                                       std::shared_ptr<session_listener> listener,
+                                       std::uint64_t id);
 
-  /// Starts connecting. Ends with a `session_open_atom` or a `session_end_atom` event.
+  /// Starts connecting. Reports `on_open`, or `on_end` when connecting fails.
   virtual void start() = 0;
 
   /// Queues a message; messages leave in the order queued.

@@ -7,7 +7,8 @@
 #include <string>
 
 #include <boost/asio/ssl/context.hpp>
-#include <caf/expected.hpp>
+
+#include <wsnova/core/failure.hpp>
 
 namespace wsnova {
 
@@ -29,7 +30,6 @@ struct tls_options {
 
 /// Builds a TLS client context (TLS 1.2 or newer) from the options. Returns
 /// `errc::invalid_argument` naming the file that could not be loaded.
-caf::expected<std::shared_ptr<boost::asio::ssl::context>> make_tls_context(
-  const tls_options& options);
+result<std::shared_ptr<boost::asio::ssl::context>> make_tls_context(const tls_options& options);
 
 }  // namespace wsnova

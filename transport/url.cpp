@@ -6,14 +6,12 @@
 #include <boost/url/parse.hpp>
 #include <boost/url/url_view.hpp>
 
-#include <wsnova/transport/error.hpp>
-
 namespace wsnova {
 
 namespace {
 
-caf::error bad_url(std::string_view text, std::string_view why) {
-  return make_error(errc::bad_url, std::string{why} + ": '" + std::string{text} + "'");
+failure bad_url(std::string_view text, std::string_view why) {
+  return {errc::bad_url, std::string{why} + ": '" + std::string{text} + "'"};
 }
 
 std::string lowercase(std::string_view text) {
@@ -39,7 +37,7 @@ std::string ws_url::to_string() const {
   return result;
 }
 
-caf::expected<ws_url> parse_ws_url(std::string_view text) {
+result<ws_url> parse_ws_url(std::string_view text) {
   if (text.empty()) return bad_url(text, "empty URL");
   auto parsed = boost::urls::parse_uri(text);
   if (!parsed) return bad_url(text, "not a URL (" + parsed.error().message() + ")");
@@ -49,8 +47,8 @@ caf::expected<ws_url> parse_ws_url(std::string_view text) {
   if (scheme == "wss") {
     result.secure = true;
   } else if (scheme != "ws") {
-    return bad_url(text, "unsupported scheme '" + std::string{url.scheme()} +
-                             "' (only ws and wss)");
+    return bad_url(text,
+                   "unsupported scheme '" + std::string{url.scheme()} + "' (only ws and wss)");
   }
   if (!url.has_authority() || url.encoded_host().empty()) return bad_url(text, "missing host");
   if (url.has_userinfo()) return bad_url(text, "user info in URL is not supported");
@@ -71,8 +69,8 @@ caf::expected<ws_url> parse_ws_url(std::string_view text) {
     auto digits = url.port();
     unsigned value = 0;
     auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), value);
-    if (digits.empty() || ec != std::errc{} || end != digits.data() + digits.size() ||
-        value == 0 || value > 65535)
+    if (digits.empty() || ec != std::errc{} || end != digits.data() + digits.size() || value == 0 ||
+        value > 65535)
       return bad_url(text, "bad port '" + std::string{digits} + "'");
     result.port = static_cast<std::uint16_t>(value);
   }

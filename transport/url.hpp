@@ -7,7 +7,7 @@
 #include <string>
 #include <string_view>
 
-#include <caf/expected.hpp>
+#include <wsnova/core/failure.hpp>
 
 namespace wsnova {
 
@@ -34,6 +34,6 @@ struct ws_url {
 /// Returns `errc::bad_url` with a detail naming the problem: unsupported scheme, missing host,
 /// bad or zero port, user info (credentials do not belong in a URL), or a fragment
 /// (RFC 6455 section 3 forbids fragments).
-caf::expected<ws_url> parse_ws_url(std::string_view text);
+result<ws_url> parse_ws_url(std::string_view text);
 
 }  // namespace wsnova

@@ -27,11 +27,11 @@ caf::expected<connection> spawn_connection(caf::actor_system& system, io_pool& p
                                            connection_config config, caf::actor owner) {
   if (!owner) return make_error(errc::invalid_argument, "a connection needs an owner actor");
   auto url = parse_ws_url(config.url);
-  if (!url) return url.error();
+  if (!url) return to_error(url.error());
   std::shared_ptr<boost::asio::ssl::context> tls;
   if (url->secure) {
     auto context = make_tls_context(config.session.tls);
-    if (!context) return context.error();
+    if (!context) return to_error(context.error());
     tls = std::move(*context);
   }
   auto handle = system.spawn<detail::connection_actor>(pool.next(), std::move(*url),
@@ -138,7 +138,8 @@ connection_actor::behavior_type connection_actor::make_behavior() {
       if (id == session_id_) on_control(kind, std::move(payload));
     },
     [this](session_end_atom, std::uint64_t id, caf::error& cause, std::uint16_t code,
-           std::string& reason) {
+           std::string& reason, std::vector<ws_message>& unsent) {
+      // TODO(lead): re-buffer or report `unsent` (sent, never written; oldest first).
       if (id == session_id_) on_end(std::move(cause), code, std::move(reason));
     },
     [this](reconnect_atom, std::uint64_t token) {
@@ -296,7 +297,8 @@ void connection_actor::start_session() {
   state_ = connection_state::connecting;
   auto options = config_.session;
   config_.handlers.connection->on_handshake(*this, options);
-  session_ = session::make(io_, ws_url_, std::move(options), tls_, this->ctrl(), ++session_id_);
+  session_ = session::make(io_, ws_url_, std::move(options), tls_,
+                           std::make_shared<session_bridge>(this->ctrl()), ++session_id_);
   if (config_.flow != 0 && flow_credit_ == 0) session_->pause_reading();
   session_->start();
 }

@@ -18,6 +18,7 @@
 #include <wsnova/actors/connection.hpp>
 #include <wsnova/actors/connection_config.hpp>
 #include <wsnova/actors/detail/io_execution_unit.hpp>
+#include <wsnova/actors/detail/session_bridge.hpp>
 #include <wsnova/transport/session.hpp>
 #include <wsnova/transport/url.hpp>
 
@@ -34,7 +35,8 @@ using connection_actor_interface = connection::extend<
   caf::reacts_to<session_open_atom, std::uint64_t, std::string, bool>,
   caf::reacts_to<session_data_atom, std::uint64_t, ws_message>,
   caf::reacts_to<session_control_atom, std::uint64_t, control_kind, std::string>,
-  caf::reacts_to<session_end_atom, std::uint64_t, caf::error, std::uint16_t, std::string>,
+  caf::reacts_to<session_end_atom, std::uint64_t, caf::error, std::uint16_t, std::string,
+                 std::vector<ws_message>>,
   caf::reacts_to<reconnect_atom, std::uint64_t>, caf::reacts_to<commit_atom, std::uint64_t>>;
 
 static_assert(std::is_convertible_v<connection_actor_interface, connection>,

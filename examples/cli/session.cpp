@@ -54,7 +54,7 @@ int on_closed(const closed_event& closed, const std::optional<disconnected_event
 int run_session(const cli_options& options) {
   // Check the URL before starting any thread: a typo should fail fast with the library's
   // own bad_url message.
-  if (auto url = parse_ws_url(options.url); !url) return report_error(url.error());
+  if (auto url = parse_ws_url(options.url); !url) return report_error(to_error(url.error()));
   if (options.insecure)
     print_warning("--insecure: TLS certificate verification disabled; anyone on the network "
                   "path can read and change this connection's traffic");

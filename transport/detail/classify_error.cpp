@@ -6,7 +6,7 @@
 #include <boost/beast/http/error.hpp>
 #include <boost/beast/websocket/error.hpp>
 
-#include <wsnova/transport/error.hpp>
+#include <wsnova/core/failure.hpp>
 
 namespace wsnova::detail {
 
@@ -14,45 +14,50 @@ namespace {
 
 const char* phase_name(session_phase phase) {
   switch (phase) {
-    case session_phase::resolve: return "resolving host";
-    case session_phase::connect: return "connecting";
-    case session_phase::tls: return "TLS handshake";
-    case session_phase::upgrade: return "WebSocket upgrade";
-    case session_phase::open: return "open connection";
+    case session_phase::resolve:
+      return "resolving host";
+    case session_phase::connect:
+      return "connecting";
+    case session_phase::tls:
+      return "TLS handshake";
+    case session_phase::upgrade:
+      return "WebSocket upgrade";
+    case session_phase::open:
+      return "open connection";
   }
   return "session";
 }
 
 }  // namespace
 
-caf::error classify_error(const boost::system::error_code& ec, session_phase phase) {
+failure classify_error(const boost::system::error_code& ec, session_phase phase) {
   namespace ws = boost::beast::websocket;
   auto detail = std::string{phase_name(phase)} + ": " + ec.message();
-  if (ec == boost::beast::error::timeout) return make_error(errc::timeout, detail);
+  if (ec == boost::beast::error::timeout) return failure{errc::timeout, detail};
   switch (phase) {
     case session_phase::resolve:
-      return make_error(errc::dns, detail);
+      return failure{errc::dns, detail};
     case session_phase::connect:
-      return make_error(errc::connect_refused, detail);
+      return failure{errc::connect_refused, detail};
     case session_phase::tls:
-      return make_error(errc::tls_handshake, detail);
+      return failure{errc::tls_handshake, detail};
     case session_phase::upgrade:
     case session_phase::open:
       break;
   }
   if (ec == ws::error::message_too_big || ec == boost::beast::http::error::body_limit ||
       ec == boost::beast::http::error::header_limit)
-    return make_error(errc::message_too_big, detail);
+    return failure{errc::message_too_big, detail};
   // The peer hung up in the middle of the upgrade response: a lost connection, not a bad
   // peer (a server restarting, a proxy resetting), so it stays retryable.
   if (ec == boost::beast::http::error::end_of_stream ||
       ec == boost::beast::http::error::partial_message)
-    return make_error(errc::connection_lost, detail);
-  if (ec == ws::condition::protocol_violation) return make_error(errc::protocol_violation, detail);
-  if (ec == ws::condition::handshake_failed) return make_error(errc::upgrade_rejected, detail);
+    return failure{errc::connection_lost, detail};
+  if (ec == ws::condition::protocol_violation) return failure{errc::protocol_violation, detail};
+  if (ec == ws::condition::handshake_failed) return failure{errc::upgrade_rejected, detail};
   if (std::string_view{ec.category().name()} == "beast.http")
-    return make_error(errc::protocol_violation, detail);
-  return make_error(errc::connection_lost, detail);
+    return failure{errc::protocol_violation, detail};
+  return failure{errc::connection_lost, detail};
 }
 
 }  // namespace wsnova::detail

@@ -3,7 +3,8 @@
 // Maps Asio, Beast and OpenSSL error codes to wsnova errors. Internal.
 
 #include <boost/system/error_code.hpp>
-#include <caf/error.hpp>
+
+#include <wsnova/core/failure.hpp>
 
 namespace wsnova::detail {
 
@@ -11,6 +12,6 @@ namespace wsnova::detail {
 enum class session_phase { resolve, connect, tls, upgrade, open };
 
 /// Returns the wsnova error for `ec` in `phase`, its detail naming the phase and the cause.
-caf::error classify_error(const boost::system::error_code& ec, session_phase phase);
+failure classify_error(const boost::system::error_code& ec, session_phase phase);
 
 }  // namespace wsnova::detail

@@ -60,24 +60,24 @@ class cork_stream {
   template <class ConstBuffers, class Handler>
   auto async_write_some(const ConstBuffers& buffers, Handler&& handler) {
     return boost::asio::async_initiate<Handler, void(boost::beast::error_code, std::size_t)>(
-      [this](auto completion, const ConstBuffers& data) {
-        auto ec = error_;
-        std::size_t size = 0;
-        if (!ec) {
-          size = boost::asio::buffer_size(data);
-          auto offset = pending_.size();
-          pending_.resize(offset + size);
-          boost::asio::buffer_copy(boost::asio::buffer(pending_.data() + offset, size), data);
-          if (immediate_ || pending_.size() >= flush_threshold)
-            flush();
-          else
-            schedule_idle_flush();
-        }
-        auto executor = boost::asio::get_associated_executor(completion, get_executor());
-        boost::asio::post(executor,
-                          boost::beast::bind_front_handler(std::move(completion), ec, size));
-      },
-      handler, buffers);
+        [this](auto completion, const ConstBuffers& data) {
+          auto ec = error_;
+          std::size_t size = 0;
+          if (!ec) {
+            size = boost::asio::buffer_size(data);
+            auto offset = pending_.size();
+            pending_.resize(offset + size);
+            boost::asio::buffer_copy(boost::asio::buffer(pending_.data() + offset, size), data);
+            if (immediate_ || pending_.size() >= flush_threshold)
+              flush();
+            else
+              schedule_idle_flush();
+          }
+          auto executor = boost::asio::get_associated_executor(completion, get_executor());
+          boost::asio::post(executor,
+                            boost::beast::bind_front_handler(std::move(completion), ec, size));
+        },
+        handler, buffers);
   }
 
   /// Sends what is pending now (or right after the write in flight).
@@ -88,19 +88,19 @@ class cork_stream {
     writing_ = true;
     in_flight_.swap(pending_);
     pending_.clear();
-    boost::asio::async_write(next_, boost::asio::buffer(in_flight_),
-                             [this, owner = std::move(owner)](boost::beast::error_code ec,
-                                                              std::size_t) {
-                               writing_ = false;
-                               in_flight_.clear();
-                               if (ec) {
-                                 error_ = ec;
-                                 pending_.clear();
-                               } else {
-                                 flush();
-                               }
-                               if (!writing_) run_drained();
-                             });
+    boost::asio::async_write(
+        next_, boost::asio::buffer(in_flight_),
+        [this, owner = std::move(owner)](boost::beast::error_code ec, std::size_t) {
+          writing_ = false;
+          in_flight_.clear();
+          if (ec) {
+            error_ = ec;
+            pending_.clear();
+          } else {
+            flush();
+          }
+          if (!writing_) run_drained();
+        });
   }
 
   /// Calls `fn` once nothing is pending or in flight (at once, posted, if that is so now).
@@ -109,9 +109,10 @@ class cork_stream {
   /// peers then wait for each other's close_notify.
   void when_drained(std::function<void()> fn) {
     drained_.push_back(std::move(fn));
-    if (!writing_) boost::asio::post(next_.get_executor(), [this, owner = owner_] {
-      if (owner.lock() && !writing_) run_drained();
-    });
+    if (!writing_)
+      boost::asio::post(next_.get_executor(), [this, owner = owner_] {
+        if (owner.lock() && !writing_) run_drained();
+      });
   }
 
  private:
@@ -176,8 +177,8 @@ void async_teardown(boost::beast::role_type role, cork_stream<NextLayer>& stream
                     TeardownHandler&& handler) {
   stream.flush();
   // std::function needs a copyable callable; the handler may be move-only.
-  auto shared = std::make_shared<std::decay_t<TeardownHandler>>(
-    std::forward<TeardownHandler>(handler));
+  auto shared =
+      std::make_shared<std::decay_t<TeardownHandler>>(std::forward<TeardownHandler>(handler));
   stream.when_drained([role, &stream, shared] {
     using boost::beast::websocket::async_teardown;
     async_teardown(role, stream.next_layer(), std::move(*shared));

@@ -1,0 +1,56 @@
+#pragma once
+
+// The transport session's listener on the actor side: each event becomes one message in the
+// connection actor's mailbox. Internal.
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include <caf/actor_control_block.hpp>
+#include <caf/atom.hpp>
+#include <caf/error.hpp>
+#include <caf/weak_intrusive_ptr.hpp>
+
+#include <wsnova/core/message.hpp>
+#include <wsnova/transport/session_listener.hpp>
+
+namespace wsnova {
+
+/// Session → actor: the upgrade succeeded. Payload: `(session_id, subprotocol, compressed)`.
+using session_open_atom = caf::atom_constant<caf::atom("ws_open")>;
+/// Session → actor: a data message arrived. Payload: `(session_id, ws_message)`.
+using session_data_atom = caf::atom_constant<caf::atom("ws_data")>;
+/// Session → actor: a control frame arrived. Payload: `(session_id, control_kind, payload)`.
+using session_control_atom = caf::atom_constant<caf::atom("ws_ctrl")>;
+/// Session → actor: the session ended, exactly once, after which it sends nothing more.
+/// Payload: `(session_id, caf::error cause, close code, close reason,
+/// std::vector<ws_message> unsent)`. The cause is empty when the close was ours and
+/// completed cleanly; `unsent` holds the messages sent but never written, oldest first.
+using session_end_atom = caf::atom_constant<caf::atom("ws_end")>;
+
+namespace detail {
+
+/// Forwards a session's events to the connection actor as the `session_*_atom` messages,
+/// one message per event, enqueued directly (no extra copy of a payload). Holds only a
+/// weak reference: once the actor is gone, it answers false and the session closes itself.
+class session_bridge final : public session_listener {
+ public:
+  /// Forwards to `actor`.
+  explicit session_bridge(caf::weak_actor_ptr actor) : actor_(std::move(actor)) {}
+
+  bool on_open(std::uint64_t id, std::string subprotocol, bool compressed) override;
+  bool on_message(std::uint64_t id, ws_message message) override;
+  bool on_control(std::uint64_t id, control_kind kind, std::string payload) override;
+  void on_end(std::uint64_t id, session_end end) override;
+
+ private:
+  /// Enqueues `(xs...)` without a sender; returns false if the actor is gone.
+  template <class... Ts>
+  bool tell(Ts&&... xs);
+
+  caf::weak_actor_ptr actor_;
+};
+
+}  // namespace detail
+}  // namespace wsnova

@@ -1,0 +1,149 @@
+// transport::session against the in-process echo server, with no actor system: open, echo,
+// control frames, both close handshakes, connect failures, and a listener that stops listening.
+#include <wsnova/transport/session.hpp>
+
+#define BOOST_TEST_MODULE session
+#include <boost/test/unit_test.hpp>
+
+#include <chrono>
+#include <string>
+
+#include "session_fixture.hpp"
+
+using namespace std::chrono_literals;
+using namespace wsnova;
+using namespace wsnova::test;
+
+BOOST_FIXTURE_TEST_SUITE(session_open, session_fixture)
+
+// The upgrade reports on_open with the subprotocol the server chose, then messages come
+// back in order with their kind.
+BOOST_AUTO_TEST_CASE(echoes_text_and_binary_in_order) {
+  echo_server server{server_options{.subprotocol = "chat"}};
+  session_options options;
+  options.subprotocols = {"chat"};
+  auto s = start(server.url(), options);
+  BOOST_REQUIRE(events->wait_open());
+  BOOST_CHECK_EQUAL(events->subprotocol(), "chat");
+  s->send({message_kind::text, "hello"});
+  s->send({message_kind::binary, std::string{"\0\1\2", 3}});
+  BOOST_REQUIRE(events->wait_messages(2));
+  auto got = events->messages();
+  BOOST_CHECK(got[0].kind == message_kind::text);
+  BOOST_CHECK_EQUAL(got[0].payload, "hello");
+  BOOST_CHECK(got[1].kind == message_kind::binary);
+  BOOST_CHECK_EQUAL(got[1].payload, std::string("\0\1\2", 3));
+  BOOST_CHECK_EQUAL(events->end_count(), 0);
+}
+
+// A server ping is reported as a control event and answered with a pong.
+BOOST_AUTO_TEST_CASE(server_ping_is_reported_and_answered) {
+  echo_server server;
+  auto s = start(server.url());
+  BOOST_REQUIRE(events->wait_open());
+  BOOST_REQUIRE(server.wait_for_connections(1, deadline));
+  server.ping_all("are-you-there");
+  auto pong = server.wait_for_pong_payload(deadline);
+  BOOST_REQUIRE(pong);
+  BOOST_CHECK_EQUAL(*pong, "are-you-there");
+  BOOST_REQUIRE(events->wait_control(1));
+  BOOST_CHECK(events->controls()[0].first == control_kind::ping);
+  BOOST_CHECK_EQUAL(events->controls()[0].second, "are-you-there");
+}
+
+// A ping of ours is answered by the server and its pong reported.
+BOOST_AUTO_TEST_CASE(our_ping_reports_the_pong) {
+  echo_server server;
+  auto s = start(server.url());
+  BOOST_REQUIRE(events->wait_open());
+  s->ping("p1");
+  BOOST_REQUIRE(events->wait_control(1));
+  BOOST_CHECK(events->controls()[0].first == control_kind::pong);
+  BOOST_CHECK_EQUAL(events->controls()[0].second, "p1");
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+BOOST_FIXTURE_TEST_SUITE(session_close, session_fixture)
+
+// Our close completes cleanly: no cause, the code we sent, the server saw it.
+BOOST_AUTO_TEST_CASE(our_close_ends_cleanly_with_our_code) {
+  echo_server server;
+  auto s = start(server.url());
+  BOOST_REQUIRE(events->wait_open());
+  s->close(close_code::normal, "bye");
+  auto end = events->wait_end();
+  BOOST_REQUIRE(end);
+  BOOST_CHECK_MESSAGE(!end->cause, to_string(end->cause));
+  BOOST_CHECK_EQUAL(end->code, close_code::normal);
+  auto seen = server.wait_for_client_close(deadline);
+  BOOST_REQUIRE(seen);
+  BOOST_CHECK_EQUAL(seen->code, close_code::normal);
+  BOOST_CHECK_EQUAL(seen->reason, "bye");
+  BOOST_CHECK(!seen->answered_server_close);
+  BOOST_CHECK_EQUAL(events->end_count(), 1);
+}
+
+// A close started by the server is closed_by_peer with its code and reason.
+BOOST_AUTO_TEST_CASE(server_close_reports_its_code_and_reason) {
+  echo_server server;
+  auto s = start(server.url());
+  BOOST_REQUIRE(events->wait_open());
+  s->send({message_kind::text, "!close 4001 done here"});
+  auto end = events->wait_end();
+  BOOST_REQUIRE(end);
+  BOOST_CHECK(end->cause.code == errc::closed_by_peer);
+  BOOST_CHECK_EQUAL(end->code, 4001);
+  BOOST_CHECK_EQUAL(end->reason, "done here");
+  auto seen = server.wait_for_client_close(deadline);
+  BOOST_REQUIRE(seen);
+  BOOST_CHECK(seen->answered_server_close);
+}
+
+// A listener that answers false makes the session drop the connection (1001), and it
+// still gets exactly one on_end and nothing after it.
+BOOST_AUTO_TEST_CASE(listener_that_stops_listening_closes_the_session) {
+  echo_server server;
+  events->stop_listening_after_messages(1);
+  auto s = start(server.url());
+  BOOST_REQUIRE(events->wait_open());
+  BOOST_REQUIRE(server.wait_for_connections(1, deadline));
+  s->send({message_kind::text, "last one"});
+  s->send({message_kind::text, "not heard"});
+  auto end = events->wait_end();
+  BOOST_REQUIRE(end);
+  BOOST_CHECK_EQUAL(end->code, close_code::going_away);
+  BOOST_CHECK(server.wait_for_connections(0, deadline));
+  BOOST_CHECK_EQUAL(events->end_count(), 1);
+  BOOST_CHECK_EQUAL(events->late_events(), 0);
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+BOOST_FIXTURE_TEST_SUITE(session_connect_failures, session_fixture)
+
+// A port nobody listens on: connect_refused, code 1006, no on_open, one on_end.
+BOOST_AUTO_TEST_CASE(refused_port_gives_connect_refused) {
+  refusing_port port;
+  auto s = start(port.url());
+  auto end = events->wait_end();
+  BOOST_REQUIRE(end);
+  BOOST_CHECK_MESSAGE(end->cause.code == errc::connect_refused, to_string(end->cause));
+  BOOST_CHECK_EQUAL(end->code, close_code::abnormal);
+  BOOST_CHECK(!events->opened());
+  BOOST_CHECK_EQUAL(events->end_count(), 1);
+}
+
+// A non-101 answer is upgrade_rejected carrying the HTTP status.
+BOOST_AUTO_TEST_CASE(bad_upgrade_status_gives_upgrade_rejected_with_status) {
+  echo_server server{server_options{.reject_status = 403}};
+  auto s = start(server.url());
+  auto end = events->wait_end();
+  BOOST_REQUIRE(end);
+  BOOST_CHECK_MESSAGE(end->cause.code == errc::upgrade_rejected, to_string(end->cause));
+  BOOST_CHECK_EQUAL(end->cause.http_status, 403);
+  BOOST_CHECK_NE(end->cause.detail.find("403"), std::string::npos);
+  BOOST_CHECK(!events->opened());
+}
+
+BOOST_AUTO_TEST_SUITE_END()
