@@ -2,28 +2,32 @@
 /// @file
 /// Umbrella header: everything a wsnova user needs.
 
-#include <wsnova/actors/client.hpp>
-#include <wsnova/actors/connection.hpp>
-#include <wsnova/actors/connection_config.hpp>
-#include <wsnova/actors/events.hpp>
-#include <wsnova/actors/message_types.hpp>
-#include <wsnova/actors/profiles.hpp>
-#include <wsnova/actors/registry.hpp>
-#include <wsnova/actors/spawn_connection.hpp>
-#include <wsnova/behaviors/backoff.hpp>
+#include <wsnova/core/backoff.hpp>
+#include <wsnova/core/error.hpp>
+#include <wsnova/core/message.hpp>
+
+#include <wsnova/transport/session_options.hpp>
+#include <wsnova/transport/tls.hpp>
+#include <wsnova/transport/url.hpp>
+
 #include <wsnova/behaviors/connection_handler.hpp>
 #include <wsnova/behaviors/directive.hpp>
 #include <wsnova/behaviors/error_handler.hpp>
 #include <wsnova/behaviors/handler_set.hpp>
 #include <wsnova/behaviors/message_handler.hpp>
+
 #include <wsnova/supervision/child_spec.hpp>
 #include <wsnova/supervision/restart_strategy.hpp>
 #include <wsnova/supervision/supervisor.hpp>
 #include <wsnova/supervision/supervisor_actor.hpp>
 #include <wsnova/supervision/supervisor_flags.hpp>
-#include <wsnova/transport/error.hpp>
-#include <wsnova/transport/io_pool.hpp>
-#include <wsnova/transport/message.hpp>
-#include <wsnova/transport/session_options.hpp>
-#include <wsnova/transport/tls.hpp>
-#include <wsnova/transport/url.hpp>
+
+#include <wsnova/actors/client.hpp>
+#include <wsnova/actors/connection.hpp>
+#include <wsnova/actors/connection_config.hpp>
+#include <wsnova/actors/connection_owner.hpp>
+#include <wsnova/actors/events.hpp>
+#include <wsnova/actors/io_module.hpp>
+#include <wsnova/actors/profiles.hpp>
+#include <wsnova/actors/registry.hpp>
+#include <wsnova/actors/spawn_connection.hpp>

@@ -5,7 +5,7 @@
 #include <caf/system_messages.hpp>
 
 #include <wsnova/actors/spawn_connection.hpp>
-#include <wsnova/transport/error.hpp>
+#include <wsnova/core/error.hpp>
 
 namespace wsnova {
 
@@ -33,11 +33,12 @@ client::client(client&&) noexcept = default;
 client& client::operator=(client&&) noexcept = default;
 client::~client() = default;
 
-caf::expected<client> client::connect(caf::actor_system& system, io_pool& pool,
-                                      connection_config config, caf::timespan timeout) {
+caf::expected<client> client::connect(caf::actor_system& system, connection_config config,
+                                      caf::timespan timeout) {
   auto self = std::make_unique<caf::scoped_actor>(system);
-  auto handle = spawn_connection(system, pool, std::move(config),
-                                 caf::actor_cast<caf::actor>(*self));
+  // The scoped actor takes every event from its mailbox (pull_event handles all eight).
+  auto handle = spawn_connection(system, std::move(config),
+                                 unchecked_owner(caf::actor_cast<caf::actor>(*self)));
   if (!handle) return handle.error();
   (*self)->monitor(*handle);
   client result{std::move(self), std::move(*handle)};

@@ -19,7 +19,6 @@
 #include <wsnova/actors/connection.hpp>
 #include <wsnova/actors/connection_config.hpp>
 #include <wsnova/actors/events.hpp>
-#include <wsnova/transport/io_pool.hpp>
 
 namespace wsnova {
 
@@ -42,8 +41,8 @@ class client {
   /// Starts a connection and waits until it is up, or fails with its error
   /// (`bad_url`, `dns`, `connect_refused`, `tls_verify_failed`, `upgrade_rejected`,
   /// `timeout`, ...).
-  static caf::expected<client> connect(caf::actor_system& system, io_pool& pool,
-                                       connection_config config,
+  /// The system must have `io_module` loaded.
+  static caf::expected<client> connect(caf::actor_system& system, connection_config config,
                                        caf::timespan timeout = default_timeout);
 
   client(client&&) noexcept;

@@ -12,7 +12,8 @@
 #include <caf/timestamp.hpp>
 #include <caf/typed_actor.hpp>
 
-#include <wsnova/transport/message.hpp>
+#include <wsnova/actors/connection_owner.hpp>
+#include <wsnova/core/message.hpp>
 
 namespace wsnova {
 
@@ -96,7 +97,7 @@ typename Inspector::result_type inspect(Inspector& f, connection_status& x) {
 /// - `(close_atom, code, reason) -> ok_atom`: sends what is queued, closes with `code`
 ///   (1000, 1001, 1002... or 3000-4999) and answers when the close handshake is done; the
 ///   actor then exits. Errors: `invalid_argument` for a code that may not be sent.
-/// - `(transfer_atom, caf::actor new_owner) -> ok_atom`: re-points the owner monitor
+/// - `(transfer_atom, connection_owner new_owner) -> ok_atom`: re-points the owner monitor
 ///   (demonitor the old owner, monitor the new one) and tells both with an `ownership_event`.
 ///   Every event after the switch goes to the new owner, in order, none lost or duplicated.
 ///   Only the current owner or the connection's `transfer_authority` may ask. Errors:
@@ -111,7 +112,7 @@ using connection = caf::typed_actor<
   caf::replies_to<ping_atom>::with<caf::timespan>,
   caf::replies_to<status_atom>::with<connection_status>,
   caf::replies_to<close_atom, std::uint16_t, std::string>::with<caf::ok_atom>,
-  caf::replies_to<transfer_atom, caf::actor>::with<caf::ok_atom>,
+  caf::replies_to<transfer_atom, connection_owner>::with<caf::ok_atom>,
   caf::reacts_to<flow_atom, std::uint32_t>>;
 
 }  // namespace wsnova

@@ -10,7 +10,7 @@
 #include <caf/actor.hpp>
 
 #include <wsnova/actors/registry.hpp>
-#include <wsnova/behaviors/backoff.hpp>
+#include <wsnova/core/backoff.hpp>
 #include <wsnova/behaviors/handler_set.hpp>
 #include <wsnova/transport/session_options.hpp>
 
@@ -71,7 +71,7 @@ struct connection_config {
   /// Run the connection actor on the I/O thread that drives its socket, so a frame costs no
   /// thread crossing (handlers then run on that thread too: keep in-process handlers fast
   /// and put slow ones in separate actors). Default true; false schedules the actor on
-  /// CAF's worker pool. Either way the `io_pool` must outlive the actor system's shutdown.
+  /// CAF's worker pool.
   bool run_on_io_thread = true;
   /// Close with 1001 and exit when the owner terminates. Default true; when false, the
   /// connection keeps running without an owner and drops its events.

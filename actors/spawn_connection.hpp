@@ -3,26 +3,33 @@
 /// @file
 /// Starting a connection actor.
 
-#include <caf/actor.hpp>
+#include <boost/asio/io_context.hpp>
 #include <caf/actor_system.hpp>
 #include <caf/expected.hpp>
 
 #include <wsnova/actors/connection.hpp>
 #include <wsnova/actors/connection_config.hpp>
-#include <wsnova/transport/io_pool.hpp>
+#include <wsnova/actors/connection_owner.hpp>
 
 namespace wsnova {
 
 /// Spawns a connection actor that connects to `config.url` at once and sends its events
-/// (`connected_event`, `message_event`, `disconnected_event`, `closed_event`, `error_event`)
-/// to `owner`, which it monitors. The socket is driven by one of `pool`'s threads.
+/// (`connected_event`, `message_event`, `disconnected_event`, `reconnecting_event`,
+/// `reconnected_event`, `closed_event`, `error_event`, `ownership_event`) to `owner`,
+/// which it monitors. The socket is driven by one of the I/O threads of the system's
+/// `io_module` (load it into the config: `cfg.load<wsnova::io_module>()`).
 ///
 /// Bad input fails here, before anything is spawned: `errc::bad_url` for a URL that is not
-/// ws:// or wss://, `errc::invalid_argument` for a TLS file that cannot be loaded or an
-/// owner that is not set.
-///
-/// Lifetime: `pool` must outlive the connection.
-caf::expected<connection> spawn_connection(caf::actor_system& system, io_pool& pool,
-                                           connection_config config, caf::actor owner);
+/// ws:// or wss://, `errc::invalid_argument` for a TLS file that cannot be loaded, an
+/// invalid header, an owner that is not set, or a system without `io_module`.
+caf::expected<connection> spawn_connection(caf::actor_system& system, connection_config config,
+                                           connection_owner owner);
+
+/// As above, on an `io_context` of your own instead of the module's I/O threads. Run the
+/// context on exactly one thread (the connection actor and its socket share it), keep it
+/// running until the actor system is destroyed, and destroy it after the system.
+caf::expected<connection> spawn_connection(caf::actor_system& system,
+                                           boost::asio::io_context& context,
+                                           connection_config config, connection_owner owner);
 
 }  // namespace wsnova

@@ -90,7 +90,7 @@ inline options parse_options(int argc, char** argv, bool wsnova_flags) {
     ("deflate", po::bool_switch(&o.deflate), "offer permessage-deflate");
   if (wsnova_flags) {
     desc.add_options()
-      ("io-threads", po::value(&o.io_threads)->default_value(1), "wsnova io_pool threads")
+      ("io-threads", po::value(&o.io_threads)->default_value(1), "wsnova I/O threads (io_module)")
       ("caf-threads", po::value(&o.caf_threads)->default_value(1), "CAF scheduler threads")
       ("caf-moderate-polls", po::value(&o.caf_moderate_polls)->default_value(-1),
        "CAF work-stealing.moderate-poll-attempts (each sleeps 50 us); -1 keeps CAF's default");

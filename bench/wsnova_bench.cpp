@@ -19,10 +19,9 @@
 
 #include <wsnova/actors/connection.hpp>
 #include <wsnova/actors/events.hpp>
-#include <wsnova/actors/message_types.hpp>
+#include <wsnova/actors/io_module.hpp>
 #include <wsnova/actors/spawn_connection.hpp>
 #include <wsnova/behaviors/message_handler.hpp>
-#include <wsnova/transport/io_pool.hpp>
 
 #include "common.hpp"
 
@@ -153,12 +152,12 @@ class bench_handler final : public wsnova::message_handler {
 
 int run(const options& o, bool owner_path) {
   caf::actor_system_config cfg;
-  wsnova::add_message_types(cfg);
+  cfg.load<wsnova::io_module>();
+  cfg.set(wsnova::io_module::threads_key, static_cast<std::int64_t>(o.io_threads));
   cfg.set("scheduler.max-threads", o.caf_threads);
   if (o.caf_moderate_polls >= 0)
     cfg.set("work-stealing.moderate-poll-attempts", static_cast<std::size_t>(o.caf_moderate_polls));
   caf::actor_system sys{cfg};
-  wsnova::io_pool pool{o.io_threads};
   owner_state st;
   auto owner = sys.spawn(owner_actor, &st);
   std::atomic<bool> sending{true};
@@ -185,7 +184,7 @@ int run(const options& o, bool owner_path) {
     cc.session.tcp_nodelay = true;
     cc.session.tls.insecure = true;  // the bench server's certificate is self-signed
     cc.handlers.message = std::move(handler);
-    auto conn = wsnova::spawn_connection(sys, pool, std::move(cc), owner);
+    auto conn = wsnova::spawn_connection(sys, std::move(cc), wsnova::unchecked_owner(owner));
     return conn;
   };
   auto message = [&] {

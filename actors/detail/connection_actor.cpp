@@ -4,9 +4,7 @@
 #include <caf/send.hpp>
 
 #include <wsnova/actors/events.hpp>
-#include <wsnova/actors/spawn_connection.hpp>
-#include <wsnova/transport/error.hpp>
-#include <wsnova/transport/tls.hpp>
+#include <wsnova/core/error.hpp>
 
 namespace wsnova {
 
@@ -23,28 +21,11 @@ const char* to_string(connection_state state) {
   return "unknown";
 }
 
-caf::expected<connection> spawn_connection(caf::actor_system& system, io_pool& pool,
-                                           connection_config config, caf::actor owner) {
-  if (!owner) return make_error(errc::invalid_argument, "a connection needs an owner actor");
-  auto url = parse_ws_url(config.url);
-  if (!url) return to_error(url.error());
-  std::shared_ptr<boost::asio::ssl::context> tls;
-  if (url->secure) {
-    auto context = make_tls_context(config.session.tls);
-    if (!context) return to_error(context.error());
-    tls = std::move(*context);
-  }
-  auto handle = system.spawn<detail::connection_actor>(pool.next(), std::move(*url),
-                                                       std::move(tls), std::move(config),
-                                                       std::move(owner));
-  return caf::actor_cast<connection>(handle);
-}
-
 namespace detail {
 
 connection_actor::connection_actor(caf::actor_config& cfg, boost::asio::io_context& io,
                                    ws_url url, std::shared_ptr<boost::asio::ssl::context> tls,
-                                   connection_config config, caf::actor owner)
+                                   connection_config config, connection_owner owner)
   : super(cfg),
     io_(io),
     pinned_(this->home_system(), io),
@@ -145,7 +126,9 @@ connection_actor::behavior_type connection_actor::make_behavior() {
     [this](reconnect_atom, std::uint64_t token) {
       if (token == reconnect_token_ && state_ == connection_state::reconnecting) start_session();
     },
-    [this](transfer_atom, caf::actor& new_owner) { return start_transfer(std::move(new_owner)); },
+    [this](transfer_atom, connection_owner& new_owner) {
+      return start_transfer(std::move(new_owner));
+    },
     [this](flow_atom, std::uint32_t credit) {
       if (config_.flow == 0) return;
       flow_credit_ += credit;
@@ -413,7 +396,7 @@ void connection_actor::on_down(const caf::down_msg& msg) {
   on_owner_down();
 }
 
-caf::result<caf::ok_atom> connection_actor::start_transfer(caf::actor new_owner) {
+caf::result<caf::ok_atom> connection_actor::start_transfer(connection_owner new_owner) {
   if (!new_owner) return make_error(errc::invalid_argument, "no new owner given");
   auto sender = caf::actor_cast<caf::actor_addr>(this->current_sender());
   const bool allowed = (owner_ && sender == owner_.address()) ||
@@ -441,7 +424,7 @@ void connection_actor::commit_transfer() {
   ownership_event event{config_.id, previous ? previous.address() : caf::actor_addr{},
                         transfer.new_owner.address()};
   if (previous) {
-    this->demonitor(previous);
+    this->demonitor(previous.address());
     tell(previous, event);  // the old owner's last event
   }
   owner_ = std::move(transfer.new_owner);

@@ -17,6 +17,7 @@
 
 #include <wsnova/actors/connection.hpp>
 #include <wsnova/actors/connection_config.hpp>
+#include <wsnova/actors/connection_owner.hpp>
 #include <wsnova/actors/detail/io_execution_unit.hpp>
 #include <wsnova/actors/detail/session_bridge.hpp>
 #include <wsnova/transport/session.hpp>
@@ -50,7 +51,7 @@ class connection_actor : public connection_actor_interface::base, private handle
 
   connection_actor(caf::actor_config& cfg, boost::asio::io_context& io, ws_url url,
                    std::shared_ptr<boost::asio::ssl::context> tls, connection_config config,
-                   caf::actor owner);
+                   connection_owner owner);
 
   behavior_type make_behavior() override;
 
@@ -84,7 +85,7 @@ class connection_actor : public connection_actor_interface::base, private handle
   void on_end(caf::error cause, std::uint16_t code, std::string reason);
   void on_owner_down();
   void on_down(const caf::down_msg& msg);
-  caf::result<caf::ok_atom> start_transfer(caf::actor new_owner);
+  caf::result<caf::ok_atom> start_transfer(connection_owner new_owner);
   void commit_transfer();
   caf::error check_send_limits(std::size_t bytes);
   void flush_offline_buffer();
@@ -95,8 +96,8 @@ class connection_actor : public connection_actor_interface::base, private handle
 
   /// Sends an event to the owner with this actor as sender (typed actors may not `send` to
   /// untyped ones, and `anon_send` would hide who sent it).
-  template <class... Ts>
-  void tell(const caf::actor& receiver, Ts&&... xs) {
+  template <class Handle, class... Ts>
+  void tell(const Handle& receiver, Ts&&... xs) {
     if (receiver)
       receiver->enqueue(caf::make_mailbox_element(this->ctrl(), caf::make_message_id(), {},
                                                   std::forward<Ts>(xs)...),
@@ -116,7 +117,7 @@ class connection_actor : public connection_actor_interface::base, private handle
   ws_url ws_url_;
   std::shared_ptr<boost::asio::ssl::context> tls_;
   connection_config config_;
-  caf::actor owner_;
+  connection_owner owner_;
   std::shared_ptr<session> session_;
   /// This actor, from start to exit (see make_behavior).
   caf::strong_actor_ptr keep_alive_;
@@ -140,7 +141,7 @@ class connection_actor : public connection_actor_interface::base, private handle
   std::vector<ws_message> offline_buffer_;
   std::size_t offline_bytes_ = 0;
   struct pending_transfer {
-    caf::actor new_owner;
+    connection_owner new_owner;
     caf::typed_response_promise<caf::ok_atom> promise;
     std::uint64_t token;
   };

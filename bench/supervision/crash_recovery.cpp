@@ -18,11 +18,11 @@
 #include <caf/all.hpp>
 
 #include <wsnova/actors/events.hpp>
-#include <wsnova/actors/message_types.hpp>
+#include <wsnova/actors/io_module.hpp>
 #include <wsnova/actors/spawn_connection.hpp>
 #include <wsnova/supervision/supervisor.hpp>
 #include <wsnova/tests/support/echo_server.hpp>
-#include <wsnova/transport/error.hpp>
+#include <wsnova/core/error.hpp>
 
 using namespace wsnova;
 using clock_type = std::chrono::steady_clock;
@@ -31,8 +31,7 @@ namespace {
 
 struct config : caf::actor_system_config {
   config() {
-    wsnova::add_message_types(*this);
-    wsnova::add_supervision_message_types(*this);
+    load<wsnova::io_module>();
   }
 };
 
@@ -68,7 +67,7 @@ int main(int argc, char** argv) {
     url = server->url();
   }
   config cfg;
-  io_pool pool{io_threads};
+  cfg.set(io_module::threads_key, static_cast<std::int64_t>(io_threads));
   caf::actor_system sys{cfg};
   std::vector<double> samples_us;
   samples_us.reserve(crashes);
@@ -81,7 +80,7 @@ int main(int argc, char** argv) {
       connection_config conf;
       conf.url = url;
       conf.id = "bench-conn";
-      return spawn_connection(sys, pool, conf, self);
+      return spawn_connection(sys, conf, wsnova::unchecked_owner(self));
     });
     spec.shutdown = shutdown_spec::brutal_kill();
     supervisor_flags flags;

@@ -7,7 +7,7 @@
 
 #include <wsnova/actors/client.hpp>
 #include <wsnova/tests/support/echo_server.hpp>
-#include <wsnova/transport/error.hpp>
+#include <wsnova/core/error.hpp>
 
 #include "close_info.hpp"
 #include "exit_codes.hpp"
@@ -93,7 +93,7 @@ int run_demo(const cli_options& options) {
   config.url = url;
   print_line("connecting to " + url + " ...");
   auto started = std::chrono::steady_clock::now();
-  auto connected = client::connect(rt.system, rt.pool, std::move(config));
+  auto connected = client::connect(rt.system, std::move(config));
   if (!connected) return fail(connected.error());
   auto& conn = *connected;
   auto took = std::chrono::duration_cast<caf::timespan>(std::chrono::steady_clock::now() - started);

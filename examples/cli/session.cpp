@@ -7,7 +7,7 @@
 #include <caf/scoped_actor.hpp>
 
 #include <wsnova/actors/client.hpp>
-#include <wsnova/transport/error.hpp>
+#include <wsnova/core/error.hpp>
 #include <wsnova/transport/url.hpp>
 
 #include "close_info.hpp"
@@ -64,7 +64,7 @@ int run_session(const cli_options& options) {
   print_status(quiet, "connecting to " + options.url + " ...");
   // connect_timeout bounds DNS+TCP and, separately, TLS+upgrade; wait for both plus slack.
   auto deadline = 2 * options.connect_timeout + std::chrono::seconds{1};
-  auto connected = client::connect(rt.system, rt.pool, to_connection_config(options),
+  auto connected = client::connect(rt.system, to_connection_config(options),
                                    std::chrono::duration_cast<caf::timespan>(deadline));
   if (!connected) return report_error(connected.error());
   auto& conn = *connected;

@@ -9,7 +9,7 @@
 
 #include <caf/actor_system_config.hpp>
 
-#include <wsnova/actors/message_types.hpp>
+#include <wsnova/actors/io_module.hpp>
 #include <wsnova/supervision/supervisor_actor.hpp>
 #include <wsnova/tests/support/echo_server.hpp>
 
@@ -33,8 +33,7 @@ struct endpoint {
 
 struct config : caf::actor_system_config {
   config() {
-    wsnova::add_message_types(*this);
-    wsnova::add_supervision_message_types(*this);
+    load<wsnova::io_module>();
   }
 };
 

@@ -13,7 +13,7 @@
 #include <wsnova/actors/events.hpp>
 #include <wsnova/actors/spawn_connection.hpp>
 #include <wsnova/supervision/supervisor.hpp>
-#include <wsnova/transport/error.hpp>
+#include <wsnova/core/error.hpp>
 
 #include "common.hpp"
 
@@ -22,7 +22,6 @@ using namespace wsnova;
 int main(int argc, char** argv) {
   topo::endpoint server{argc, argv};
   topo::config cfg;
-  io_pool pool{1};
   caf::actor_system sys{cfg};
   int status = EXIT_FAILURE;
   {
@@ -36,7 +35,7 @@ int main(int argc, char** argv) {
         connection_config conf;
         conf.url = server.url;
         conf.id = id;
-        return spawn_connection(sys, pool, conf, self);
+        return spawn_connection(sys, conf, wsnova::unchecked_owner(self));
       });
       specs.push_back(std::move(spec));
     }

@@ -14,7 +14,7 @@
 
 #include <wsnova/actors/events.hpp>
 #include <wsnova/actors/spawn_connection.hpp>
-#include <wsnova/transport/error.hpp>
+#include <wsnova/core/error.hpp>
 
 #include "common.hpp"
 
@@ -83,7 +83,6 @@ caf::behavior consumer(caf::event_based_actor* self, std::string name, caf::acto
 int main(int argc, char** argv) {
   topo::endpoint server{argc, argv};
   topo::config cfg;
-  io_pool pool{1};
   caf::actor_system sys{cfg};
   int status = EXIT_FAILURE;
   {
@@ -93,7 +92,7 @@ int main(int argc, char** argv) {
     connection_config conf;
     conf.url = server.url;
     conf.id = "ticker";
-    auto conn = spawn_connection(sys, pool, conf, a);
+    auto conn = spawn_connection(sys, conf, wsnova::unchecked_owner(a));
     if (!conn) {
       std::cout << "FAILED: " << describe(conn.error()) << '\n';
       return EXIT_FAILURE;

@@ -18,7 +18,7 @@
 #include <wsnova/actors/spawn_connection.hpp>
 #include <wsnova/behaviors/message_handler.hpp>
 #include <wsnova/supervision/supervisor.hpp>
-#include <wsnova/transport/error.hpp>
+#include <wsnova/core/error.hpp>
 
 #include "common.hpp"
 
@@ -88,7 +88,6 @@ caf::behavior aggregator(caf::event_based_actor* self) {
 int main(int argc, char** argv) {
   topo::endpoint server{argc, argv};
   topo::config cfg;
-  io_pool pool{1};
   caf::actor_system sys{cfg};
   int status = EXIT_FAILURE;
   {
@@ -102,7 +101,7 @@ int main(int argc, char** argv) {
       conf.url = server.url;
       conf.id = "connection";
       conf.handlers.message = std::make_shared<to_parser>(w);
-      return spawn_connection(sys, pool, conf, self);
+      return spawn_connection(sys, conf, wsnova::unchecked_owner(self));
     });
     child_spec parser_spec;
     parser_spec.id = "parser";

@@ -14,7 +14,7 @@
 #include <wsnova/actors/registry.hpp>
 #include <wsnova/actors/spawn_connection.hpp>
 #include <wsnova/supervision/supervisor.hpp>
-#include <wsnova/transport/error.hpp>
+#include <wsnova/core/error.hpp>
 
 #include "common.hpp"
 
@@ -31,7 +31,6 @@ std::string pool_id(int n) { return "pool-" + std::to_string(n); }
 int main(int argc, char** argv) {
   topo::endpoint server{argc, argv};
   topo::config cfg;
-  io_pool pool{1};
   caf::actor_system sys{cfg};
   int status = EXIT_FAILURE;
   {
@@ -52,7 +51,7 @@ int main(int argc, char** argv) {
         conf.url = server.url;
         conf.id = id;
         conf.registry = registry;  // the connection binds its id on start
-        return spawn_connection(sys, pool, conf, self);
+        return spawn_connection(sys, conf, wsnova::unchecked_owner(self));
       });
       specs.push_back(std::move(spec));
     }

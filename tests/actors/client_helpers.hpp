@@ -11,7 +11,7 @@
 #include <boost/test/unit_test.hpp>
 
 #include <wsnova/actors/client.hpp>
-#include <wsnova/transport/error.hpp>
+#include <wsnova/core/error.hpp>
 
 namespace wsnova::test {
 
@@ -19,18 +19,18 @@ namespace wsnova::test {
 inline constexpr caf::timespan deadline = std::chrono::seconds{10};
 
 /// Connects or fails the test with the error.
-inline client connect_or_fail(caf::actor_system& system, io_pool& pool,
+inline client connect_or_fail(caf::actor_system& system,
                               connection_config config) {
-  auto result = client::connect(system, pool, std::move(config), deadline);
+  auto result = client::connect(system, std::move(config), deadline);
   if (!result) BOOST_FAIL("connect failed: " << describe(result.error()));
   return std::move(*result);
 }
 
 /// Connects, expecting a failure; returns its error or fails the test when it connected.
-inline caf::error connect_error(caf::actor_system& system, io_pool& pool,
+inline caf::error connect_error(caf::actor_system& system,
                                 connection_config config) {
   auto url = config.url;
-  auto result = client::connect(system, pool, std::move(config), deadline);
+  auto result = client::connect(system, std::move(config), deadline);
   if (result) BOOST_FAIL("connect to " << url << " succeeded, expected an error");
   return result.error();
 }

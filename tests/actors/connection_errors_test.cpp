@@ -17,7 +17,7 @@
 #include <wsnova/tests/actors/actor_system_fixture.hpp>
 #include <wsnova/tests/actors/client_helpers.hpp>
 #include <wsnova/tests/support/echo_server.hpp>
-#include <wsnova/transport/error.hpp>
+#include <wsnova/core/error.hpp>
 
 using namespace std::chrono_literals;
 using namespace wsnova;
@@ -88,7 +88,7 @@ struct fixture : test::actor_system_fixture {
     connection_config config;
     config.url = std::move(url);
     config.session = std::move(options);
-    return test::connect_error(system, pool, std::move(config));
+    return test::connect_error(system, std::move(config));
   }
 };
 
@@ -155,7 +155,7 @@ BOOST_AUTO_TEST_CASE(failure_then_success) {
   test::echo_server server;
   connection_config config;
   config.url = server.url();
-  auto c = test::connect_or_fail(system, pool, config);
+  auto c = test::connect_or_fail(system, config);
   BOOST_REQUIRE(!c.send_text("after failure"));
   BOOST_CHECK_EQUAL(test::receive_or_fail(c).payload, "after failure");
 }

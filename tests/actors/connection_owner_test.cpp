@@ -17,7 +17,7 @@
 #include <wsnova/tests/actors/actor_system_fixture.hpp>
 #include <wsnova/tests/actors/client_helpers.hpp>
 #include <wsnova/tests/support/echo_server.hpp>
-#include <wsnova/transport/error.hpp>
+#include <wsnova/core/error.hpp>
 
 using namespace std::chrono_literals;
 using namespace wsnova;
@@ -41,7 +41,7 @@ struct fixture : test::actor_system_fixture {
   connection spawn_connected(caf::actor owner) {
     connection_config config;
     config.url = server.url();
-    auto handle = spawn_connection(system, pool, std::move(config), std::move(owner));
+    auto handle = spawn_connection(system, std::move(config), wsnova::unchecked_owner(std::move(owner)));
     if (!handle) BOOST_FAIL("spawn_connection: " << describe(handle.error()));
     self->monitor(*handle);
     caf::error failure;
@@ -104,7 +104,7 @@ BOOST_AUTO_TEST_CASE(owner_dead_before_upgrade_still_closes) {
   auto owner = system.spawn(quiet_owner);
   connection_config config;
   config.url = server.url();
-  auto handle = spawn_connection(system, pool, std::move(config), owner);
+  auto handle = spawn_connection(system, std::move(config), wsnova::unchecked_owner(owner));
   if (!handle) BOOST_FAIL("spawn_connection: " << describe(handle.error()));
   self->monitor(*handle);
   caf::anon_send_exit(owner, caf::exit_reason::kill);

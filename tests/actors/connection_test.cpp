@@ -13,7 +13,7 @@
 #include <wsnova/tests/actors/actor_system_fixture.hpp>
 #include <wsnova/tests/actors/client_helpers.hpp>
 #include <wsnova/tests/support/echo_server.hpp>
-#include <wsnova/transport/error.hpp>
+#include <wsnova/core/error.hpp>
 
 using namespace std::chrono_literals;
 using namespace wsnova;
@@ -33,7 +33,7 @@ struct fixture : test::actor_system_fixture {
 
   client open(connection_config config = {}) {
     if (config.url.empty()) config.url = server.url();
-    return test::connect_or_fail(system, pool, std::move(config));
+    return test::connect_or_fail(system, std::move(config));
   }
 };
 

@@ -11,7 +11,7 @@
 #include <wsnova/tests/actors/client_helpers.hpp>
 #include <wsnova/tests/support/certs.hpp>
 #include <wsnova/tests/support/echo_server.hpp>
-#include <wsnova/transport/error.hpp>
+#include <wsnova/core/error.hpp>
 
 using namespace std::chrono_literals;
 using namespace wsnova;
@@ -52,7 +52,7 @@ BOOST_AUTO_TEST_CASE(untrusted_ca_gives_tls_verify_failed) {
   test::echo_server server{ca_signed()};
   connection_config config;
   config.url = server.url();
-  auto err = test::connect_error(system, pool, config);
+  auto err = test::connect_error(system, config);
   BOOST_CHECK_MESSAGE(is(err, errc::tls_verify_failed), describe(err));
   BOOST_CHECK_EQUAL(server.accepted_count(), 0u);
 }
@@ -61,7 +61,7 @@ BOOST_AUTO_TEST_CASE(untrusted_ca_gives_tls_verify_failed) {
 BOOST_AUTO_TEST_CASE(trusted_ca_connects_and_echoes) {
   test::echo_server server{ca_signed()};
   BOOST_REQUIRE(server.url().starts_with("wss://localhost:"));
-  auto c = test::connect_or_fail(system, pool, trusting_ca(server.url()));
+  auto c = test::connect_or_fail(system, trusting_ca(server.url()));
   BOOST_REQUIRE(!c.send_text("over tls"));
   BOOST_CHECK_EQUAL(test::receive_or_fail(c).payload, "over tls");
   BOOST_REQUIRE(!c.send_binary(std::string(70000, '\x01')));
@@ -74,7 +74,7 @@ BOOST_AUTO_TEST_CASE(trusted_ca_connects_and_echoes) {
 // client answers it (the TLS shutdown does not hold up the end of the connection).
 BOOST_AUTO_TEST_CASE(server_close_over_tls_reaches_owner) {
   test::echo_server server{ca_signed()};
-  auto c = test::connect_or_fail(system, pool, trusting_ca(server.url()));
+  auto c = test::connect_or_fail(system, trusting_ca(server.url()));
   BOOST_REQUIRE(!c.send_text("!close 4001 bye"));
   auto events = test::events_until_closed(c);
   const auto& closed = std::get<closed_event>(events.back());
@@ -89,7 +89,7 @@ BOOST_AUTO_TEST_CASE(server_close_over_tls_reaches_owner) {
 BOOST_AUTO_TEST_CASE(ip_literal_verifies_against_ip_san) {
   test::echo_server server{ca_signed()};
   auto url = "wss://127.0.0.1:" + std::to_string(server.port()) + "/";
-  auto c = test::connect_or_fail(system, pool, trusting_ca(url));
+  auto c = test::connect_or_fail(system, trusting_ca(url));
   BOOST_REQUIRE(!c.send_text("by address"));
   BOOST_CHECK_EQUAL(test::receive_or_fail(c).payload, "by address");
 }
@@ -98,7 +98,7 @@ BOOST_AUTO_TEST_CASE(ip_literal_verifies_against_ip_san) {
 // and the detail names the hostname mismatch.
 BOOST_AUTO_TEST_CASE(wrong_host_name_gives_tls_verify_failed) {
   test::echo_server server{tls_server(certs->wrong_host_cert, certs->wrong_host_key)};
-  auto err = test::connect_error(system, pool, trusting_ca(server.url()));
+  auto err = test::connect_error(system, trusting_ca(server.url()));
   BOOST_REQUIRE_MESSAGE(is(err, errc::tls_verify_failed), describe(err));
   BOOST_CHECK_MESSAGE(describe(err).find("hostname mismatch") != std::string::npos,
                       describe(err));
@@ -107,7 +107,7 @@ BOOST_AUTO_TEST_CASE(wrong_host_name_gives_tls_verify_failed) {
 // A self-signed certificate is refused even with the test CA trusted.
 BOOST_AUTO_TEST_CASE(self_signed_refused_when_verifying) {
   test::echo_server server{tls_server(certs->self_signed_cert, certs->self_signed_key)};
-  auto err = test::connect_error(system, pool, trusting_ca(server.url()));
+  auto err = test::connect_error(system, trusting_ca(server.url()));
   BOOST_CHECK_MESSAGE(is(err, errc::tls_verify_failed), describe(err));
 }
 
@@ -117,7 +117,7 @@ BOOST_AUTO_TEST_CASE(insecure_accepts_self_signed) {
   connection_config config;
   config.url = server.url();
   config.session.tls.insecure = true;
-  auto c = test::connect_or_fail(system, pool, config);
+  auto c = test::connect_or_fail(system, config);
   BOOST_REQUIRE(!c.send_text("unverified"));
   BOOST_CHECK_EQUAL(test::receive_or_fail(c).payload, "unverified");
 }
@@ -127,7 +127,7 @@ BOOST_AUTO_TEST_CASE(insecure_accepts_self_signed) {
 BOOST_AUTO_TEST_CASE(missing_ca_file_gives_invalid_argument) {
   auto config = trusting_ca("wss://localhost:1/");
   config.session.tls.ca_file = (certs->dir / "no-such-ca.pem").string();
-  auto err = test::connect_error(system, pool, config);
+  auto err = test::connect_error(system, config);
   BOOST_CHECK_MESSAGE(is(err, errc::invalid_argument), describe(err));
 }
 

@@ -7,7 +7,7 @@
 #include <wsnova/actors/events.hpp>
 #include <wsnova/tests/actors/actor_system_fixture.hpp>
 #include <wsnova/tests/support/echo_server.hpp>
-#include <wsnova/transport/error.hpp>
+#include <wsnova/core/error.hpp>
 
 using namespace std::chrono_literals;
 using namespace wsnova;
@@ -42,7 +42,7 @@ BOOST_AUTO_TEST_CASE(window_bounds_delivery_and_credit_resumes_in_order) {
   connection_config config;
   config.url = server.url();
   config.flow = 10;
-  auto conn = spawn_connection(system, pool, config, caf::actor_cast<caf::actor>(owner));
+  auto conn = spawn_connection(system, config, wsnova::unchecked_owner(caf::actor_cast<caf::actor>(owner)));
   if (!conn) BOOST_FAIL(describe(conn.error()));
   owner->request(*conn, 5s, connect_atom::value).receive([](caf::ok_atom) {}, [](caf::error& err) {
     BOOST_FAIL(describe(err));

@@ -18,7 +18,7 @@
 #include <wsnova/tests/actors/actor_system_fixture.hpp>
 #include <wsnova/tests/actors/client_helpers.hpp>
 #include <wsnova/tests/support/echo_server.hpp>
-#include <wsnova/transport/error.hpp>
+#include <wsnova/core/error.hpp>
 
 using namespace std::chrono_literals;
 using namespace wsnova;
@@ -104,7 +104,7 @@ struct fixture : test::actor_system_fixture {
     connection_config config;
     config.url = server.url();
     config.handlers = std::move(handlers);
-    return test::connect_or_fail(system, pool, std::move(config));
+    return test::connect_or_fail(system, std::move(config));
   }
 };
 

@@ -23,13 +23,12 @@
 #include <caf/system_messages.hpp>
 
 #include <wsnova/actors/events.hpp>
-#include <wsnova/actors/message_types.hpp>
+#include <wsnova/actors/io_module.hpp>
 #include <wsnova/actors/registry.hpp>
 #include <wsnova/actors/spawn_connection.hpp>
 #include <wsnova/supervision/supervisor.hpp>
 #include <wsnova/tests/support/echo_server.hpp>
-#include <wsnova/transport/error.hpp>
-#include <wsnova/transport/io_pool.hpp>
+#include <wsnova/core/error.hpp>
 
 namespace wsnova::itest {
 
@@ -40,8 +39,7 @@ inline constexpr auto deadline = std::chrono::seconds{20};
 
 struct config : caf::actor_system_config {
   config() {
-    wsnova::add_message_types(*this);
-    wsnova::add_supervision_message_types(*this);
+    load<wsnova::io_module>();
     set("scheduler.max-threads", 2);
   }
 };
@@ -72,11 +70,10 @@ inline bool eventually(const std::function<bool()>& pred,
 }
 
 /// Order of destruction (reverse of declaration): the actors in `stop_list` are stopped by
-/// the destructor body, then the scoped actor, the server (ends every session), the system
-/// (waits for all actors), and the io pool last.
+/// the destructor body, then the scoped actor, the server (ends every session), and the
+/// system (waits for all actors, then joins the I/O threads).
 struct fixture {
   config cfg;
-  io_pool pool{1};
   caf::actor_system system{cfg};
   test::echo_server server;
   caf::scoped_actor self{system};
@@ -134,7 +131,7 @@ struct fixture {
     child_spec spec;
     spec.id = id;
     spec.start = start_with([this, id](caf::actor_system& sys) {
-      return spawn_connection(sys, pool, feed_config(id), sink);
+      return spawn_connection(sys, feed_config(id), wsnova::unchecked_owner(sink));
     });
     spec.shutdown = shutdown_spec::after(std::chrono::milliseconds{2000});
     return spec;

@@ -35,7 +35,7 @@ BOOST_AUTO_TEST_CASE(owner_not_handling_an_event_does_not_kill_the_connection) {
   stop_list.push_back(owner);
   auto conf = feed_config("unhandled");
   conf.registry = registry_actor{};
-  auto conn = spawn_connection(system, pool, conf, owner);
+  auto conn = spawn_connection(system, conf, wsnova::unchecked_owner(owner));
   if (!conn) BOOST_FAIL("spawn_connection: " << describe(conn.error()));
   auto handle = caf::actor_cast<caf::actor>(*conn);
   self->monitor(handle);

@@ -115,7 +115,7 @@ struct transfer_fixture : fixture {
   connection open(const caf::actor& owner, const std::string& id) {
     auto conf = feed_config(id);
     conf.registry = registry_actor{};
-    auto conn = spawn_connection(system, pool, std::move(conf), owner);
+    auto conn = spawn_connection(system, std::move(conf), wsnova::unchecked_owner(owner));
     if (!conn) BOOST_FAIL("spawn_connection: " << describe(conn.error()));
     if (auto err = connect(caf::actor_cast<caf::actor>(*conn)))
       BOOST_FAIL("connect: " << describe(err));
@@ -244,7 +244,7 @@ BOOST_AUTO_TEST_CASE(transfer_authority_may_transfer) {
   auto conf = feed_config("authority");
   conf.registry = registry_actor{};
   conf.transfer_authority = authority;
-  auto conn = spawn_connection(system, pool, std::move(conf), owner);
+  auto conn = spawn_connection(system, std::move(conf), wsnova::unchecked_owner(owner));
   if (!conn) BOOST_FAIL("spawn_connection: " << describe(conn.error()));
   if (auto err = connect(caf::actor_cast<caf::actor>(*conn))) BOOST_FAIL(describe(err));
   BOOST_CHECK(!transfer_from(authority, *conn, next));

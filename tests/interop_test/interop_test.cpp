@@ -14,7 +14,7 @@
 #include <wsnova/tests/actors/client_helpers.hpp>
 #include <wsnova/tests/support/certs.hpp>
 #include <wsnova/tests/support/external_server.hpp>
-#include <wsnova/transport/error.hpp>
+#include <wsnova/core/error.hpp>
 
 using namespace std::chrono_literals;
 using namespace wsnova;
@@ -40,7 +40,7 @@ struct fixture : test::actor_system_fixture {
     connection_config config;
     config.url = peer->url();
     config.session.tls.ca_file = certs->ca_cert.string();
-    return test::connect_or_fail(system, pool, std::move(config));
+    return test::connect_or_fail(system, std::move(config));
   }
 
   /// Text and binary (every byte value, 70000 bytes: a 64-bit frame length) come back.

@@ -46,7 +46,7 @@ struct fixture : test::actor_system_fixture {
   }
 
   connection connect(connection_config config) {
-    auto c = rec.spawn(system, pool, std::move(config));
+    auto c = rec.spawn(system, std::move(config));
     rec.expect<connected_event>();
     return c;
   }
@@ -285,7 +285,7 @@ BOOST_AUTO_TEST_CASE(dropped_handle_still_reports) {
   config.reconnect.max_attempts = 1;
   {
     // Not through rec.spawn, which keeps the handle.
-    auto handle = spawn_connection(system, pool, config, rec.owner());
+    auto handle = spawn_connection(system, config, wsnova::unchecked_owner(rec.owner()));
     BOOST_REQUIRE(handle);
   }  // the handle is dropped here
   rec.expect<connected_event>();
@@ -306,7 +306,7 @@ BOOST_AUTO_TEST_CASE(http_403_closes_without_retry) {
   test::server_options options;
   options.reject_status = 403;
   test::echo_server rejecting{options};
-  auto c = rec.spawn(system, pool, config_for(rejecting.url()));
+  auto c = rec.spawn(system, config_for(rejecting.url()));
   auto closed = rec.expect<closed_event>();
   BOOST_CHECK_MESSAGE(is(closed.cause, errc::upgrade_rejected), describe(closed.cause));
   BOOST_CHECK_EQUAL(upgrade_status(closed.cause), 403);
@@ -323,7 +323,7 @@ BOOST_AUTO_TEST_CASE(http_503_is_retried) {
   test::echo_server rejecting{options};
   auto config = config_for(rejecting.url());
   config.reconnect.max_attempts = 2;
-  auto c = rec.spawn(system, pool, config);
+  auto c = rec.spawn(system, config);
   auto closed = rec.expect<closed_event>();
   BOOST_TEST_MESSAGE("HTTP 503 closed with: " << describe(closed.cause));
   BOOST_CHECK_MESSAGE(is(closed.cause, errc::closed), describe(closed.cause));
@@ -340,7 +340,7 @@ BOOST_AUTO_TEST_CASE(tls_verify_failure_closes_without_retry) {
   options.cert_file = certs.server_cert.string();
   options.key_file = certs.server_key.string();
   test::echo_server secure{options};
-  auto c = rec.spawn(system, pool, config_for(secure.url()));  // system CAs only: untrusted
+  auto c = rec.spawn(system, config_for(secure.url()));  // system CAs only: untrusted
   auto closed = rec.expect<closed_event>();
   BOOST_CHECK_MESSAGE(is(closed.cause, errc::tls_verify_failed), describe(closed.cause));
   BOOST_CHECK_EQUAL(rec.count<reconnecting_event>(), 0u);

@@ -22,7 +22,7 @@
 
 #include <wsnova/actors/events.hpp>
 #include <wsnova/actors/spawn_connection.hpp>
-#include <wsnova/transport/error.hpp>
+#include <wsnova/core/error.hpp>
 
 namespace wsnova::test {
 
@@ -92,9 +92,9 @@ class recorder {
   caf::actor owner() { return caf::actor_cast<caf::actor>(self_); }
 
   /// Spawns a connection owned by this recorder, or fails the test.
-  connection spawn(caf::actor_system& system, io_pool& pool, connection_config config) {
+  connection spawn(caf::actor_system& system, connection_config config) {
     auto url = config.url;
-    auto handle = spawn_connection(system, pool, std::move(config), owner());
+    auto handle = spawn_connection(system, std::move(config), wsnova::unchecked_owner(owner()));
     if (!handle) BOOST_FAIL("spawn_connection(" << url << ") failed: " << describe(handle.error()));
     self_->monitor(*handle);
     spawned_.push_back(*handle);

@@ -46,7 +46,7 @@ struct fixture : test::actor_system_fixture {
 
   /// Connects, then takes the connection down and keeps it down (the proxy refuses).
   connection connect_then_go_down(offline_send_policy policy) {
-    auto c = rec.spawn(system, pool, config_for(policy));
+    auto c = rec.spawn(system, config_for(policy));
     rec.expect<connected_event>();
     proxy.refuse(true, test::refuse_mode::close_listener);
     proxy.drop_all();
@@ -141,7 +141,7 @@ BOOST_AUTO_TEST_CASE(buffered_sends_arrive_in_order_exactly_once) {
 BOOST_AUTO_TEST_CASE(offline_buffer_is_bounded) {
   auto config = config_for(offline_send_policy::buffer);
   config.sending.max_buffered_messages = 5;
-  auto c = rec.spawn(system, pool, config);
+  auto c = rec.spawn(system, config);
   rec.expect<connected_event>();
   proxy.refuse(true, test::refuse_mode::close_listener);
   proxy.drop_all();
@@ -185,7 +185,7 @@ BOOST_FIXTURE_TEST_CASE(queue_full_bounds_memory, test::actor_system_fixture) {
   config.sending.max_queued_bytes = bound;
   config.sending.max_queued_messages = 100000;
   config.session.handshake_timeout = 1s;
-  auto c = rec.spawn(system, pool, config);
+  auto c = rec.spawn(system, config);
   rec.expect<connected_event>();
   const auto before = rss_kib();
   const std::string payload(16 * 1024, 'x');

@@ -83,10 +83,9 @@ struct shared_state {
 /// its replies to our sends arrive in the order it produced them, a reply that comes after a
 /// disconnected_event and before the next reconnected_event answered a send made while
 /// down: a buffered message.
-caf::behavior driver(caf::event_based_actor* self, io_pool* pool, connection_config config,
+caf::behavior driver(caf::event_based_actor* self, connection_config config,
                      std::size_t index, shared_state* state) {
-  auto conn = spawn_connection(self->system(), *pool, std::move(config),
-                               caf::actor_cast<caf::actor>(self));
+  auto conn = spawn_connection(self->system(), std::move(config), unchecked_owner(self));
   if (!conn) {
     std::lock_guard guard{state->mutex};
     state->conns[index].closed = true;
@@ -211,7 +210,7 @@ BOOST_AUTO_TEST_CASE(random_faults_under_traffic) {
     config.session.handshake_timeout = 3s;
     config.sending.when_disconnected = offline_send_policy::buffer;
     config.sending.max_buffered_messages = 100000;
-    drivers.push_back(system.spawn(driver, &pool, config, i, &state));
+    drivers.push_back(system.spawn(driver, config, i, &state));
   }
   auto all_up = [](const std::vector<conn_record>& conns) {
     for (const auto& r : conns)

@@ -80,7 +80,7 @@ BOOST_AUTO_TEST_CASE(all_connections_come_back_after_a_mass_drop) {
     config.reconnect.max_delay = 5s;
     config.session.connect_timeout = 10s;
     config.session.handshake_timeout = 10s;
-    conns.push_back(rec.spawn(system, pool, config));
+    conns.push_back(rec.spawn(system, config));
   }
   std::set<std::string> connected;
   auto until = test::clock_type::now() + 60s;

@@ -6,7 +6,7 @@
 #include <caf/actor_system.hpp>
 #include <caf/actor_system_config.hpp>
 
-#include <wsnova/actors/message_types.hpp>
+#include <wsnova/actors/io_module.hpp>
 #include <wsnova/transport/url.hpp>
 #include <wsnova/wsnova.hpp>
 
@@ -26,7 +26,7 @@ int main() {
   std::cout << "bad url rejected\n";
 
   caf::actor_system_config cfg;
-  wsnova::add_message_types(cfg);
+  cfg.load<wsnova::io_module>();
   caf::actor_system sys{cfg};
   std::cout << "actor system: ok\n";
   return 0;

@@ -1,0 +1,78 @@
+#include <wsnova/actors/io_module.hpp>
+
+#include <algorithm>
+#include <cstdint>
+
+#include <caf/actor_system_config.hpp>
+
+#include <wsnova/actors/connection.hpp>
+#include <wsnova/actors/events.hpp>
+#include <wsnova/actors/registry.hpp>
+#include <wsnova/behaviors/connection_handler.hpp>
+#include <wsnova/behaviors/directive.hpp>
+#include <wsnova/core/error.hpp>
+#include <wsnova/supervision/supervisor_actor.hpp>
+#include <wsnova/transport/io_pool.hpp>
+
+namespace wsnova {
+
+io_module::io_module(caf::actor_system&) {
+  // nop: the pool starts in start()
+}
+
+io_module::~io_module() = default;
+
+caf::actor_system::module* io_module::make(caf::actor_system& system, caf::detail::type_list<>) {
+  // CAF takes ownership of the raw pointer (its module array holds unique_ptrs).
+  return std::make_unique<io_module>(system).release();
+}
+
+void io_module::init(caf::actor_system_config& config) {
+  add_message_types(config);
+  auto threads = caf::get_or(config, threads_key, std::int64_t{1});
+  threads_ = static_cast<std::size_t>(std::max<std::int64_t>(1, threads));
+}
+
+void io_module::start() { pool_ = std::make_unique<io_pool>(threads_); }
+
+void io_module::stop() { pool_.reset(); }
+
+caf::actor_system::module::id_t io_module::id() const { return network_manager; }
+
+void* io_module::subtype_ptr() { return this; }
+
+boost::asio::io_context& io_module::next_context() { return pool_->next(); }
+
+std::size_t io_module::threads() const { return threads_; }
+
+io_module* io_module::of(caf::actor_system& system) {
+  if (!system.has_network_manager()) return nullptr;
+  // CAF 0.17 hands out the slot's subtype_ptr() as `net::middleman&`, a type it only
+  // declares; the pointer is this module's own `this` (see subtype_ptr), so cast it back.
+  return reinterpret_cast<io_module*>(&system.network_manager());
+}
+
+void add_message_types(caf::actor_system_config& config) {
+  config.add_message_type<ws_message>("wsnova.ws_message");
+  config.add_message_type<directive>("wsnova.directive");
+  config.add_message_type<connect_info>("wsnova.connect_info");
+  config.add_message_type<disconnect_info>("wsnova.disconnect_info");
+  config.add_message_type<connection_status>("wsnova.connection_status");
+  config.add_message_type<connected_event>("wsnova.connected_event");
+  config.add_message_type<message_event>("wsnova.message_event");
+  config.add_message_type<disconnected_event>("wsnova.disconnected_event");
+  config.add_message_type<closed_event>("wsnova.closed_event");
+  config.add_message_type<error_event>("wsnova.error_event");
+  config.add_message_type<reconnecting_event>("wsnova.reconnecting_event");
+  config.add_message_type<reconnected_event>("wsnova.reconnected_event");
+  config.add_message_type<ownership_event>("wsnova.ownership_event");
+  config.add_message_type<registry_event>("wsnova.registry_event");
+  config.add_error_category(error_category_atom::value,
+                            [](std::uint8_t code, caf::atom_value, const caf::message& context) {
+                              return describe(caf::error{code, error_category_atom::value,
+                                                         context});
+                            });
+  add_supervision_message_types(config);
+}
+
+}  // namespace wsnova

@@ -1,0 +1,37 @@
+#include <wsnova/actors/spawn_connection.hpp>
+
+#include <wsnova/actors/detail/connection_actor.hpp>
+#include <wsnova/actors/io_module.hpp>
+#include <wsnova/core/error.hpp>
+#include <wsnova/transport/tls.hpp>
+
+namespace wsnova {
+
+caf::expected<connection> spawn_connection(caf::actor_system& system, connection_config config,
+                                           connection_owner owner) {
+  auto* module = io_module::of(system);
+  if (module == nullptr)
+    return make_error(errc::invalid_argument,
+                      "the actor system has no wsnova::io_module: call "
+                      "cfg.load<wsnova::io_module>() before creating it");
+  return spawn_connection(system, module->next_context(), std::move(config), std::move(owner));
+}
+
+caf::expected<connection> spawn_connection(caf::actor_system& system,
+                                           boost::asio::io_context& context,
+                                           connection_config config, connection_owner owner) {
+  if (!owner) return make_error(errc::invalid_argument, "a connection needs an owner actor");
+  auto url = parse_ws_url(config.url);
+  if (!url) return to_error(url.error());
+  std::shared_ptr<boost::asio::ssl::context> tls;
+  if (url->secure) {
+    auto tls_context = make_tls_context(config.session.tls);
+    if (!tls_context) return to_error(tls_context.error());
+    tls = std::move(*tls_context);
+  }
+  auto handle = system.spawn<detail::connection_actor>(context, std::move(*url), std::move(tls),
+                                                       std::move(config), std::move(owner));
+  return caf::actor_cast<connection>(handle);
+}
+
+}  // namespace wsnova
