@@ -1,5 +1,7 @@
 #include <wsnova/core/error.hpp>
 
+#include <wsnova/core/supervision_errc.hpp>
+
 namespace wsnova {
 
 caf::error make_error(errc code, std::string detail) {
@@ -42,6 +44,8 @@ std::string describe(const caf::error& err) {
   std::string result;
   if (err.category() == error_category_atom::value) {
     result = "wsnova: " + to_string(static_cast<errc>(err.code()));
+  } else if (err.category() == sup_error_category_atom::value) {
+    result = "wsnova_sup: " + to_string(static_cast<sup_errc>(err.code()));
   } else {
     result = caf::to_string(err);
     return result;

@@ -95,9 +95,11 @@ struct fixture {
     bool ignore = (*scripts)[name].ignore_shutdown;
     // Arguments go through spawn, not captures: CAF 0.17's init_fun_factory dereferences a
     // null tuple pointer for argument-less function actors (UBSan flags it).
+    // Logged here, in the caller (the supervisor's start function), so "start:" entries
+    // keep their order with the "fail:" and "ignore:" entries of other start attempts.
+    log_->push_back("start:" + name);
     auto fn = [](caf::event_based_actor* child, std::string name,
                  std::shared_ptr<std::vector<std::string>> log_, bool ignore) -> caf::behavior {
-      log_->push_back("start:" + name);
       if (ignore) child->set_exit_handler([](caf::exit_msg&) { /* nop: ignore */ });
       child->attach_functor([name, log_](const caf::error& reason) {
         log_->push_back("stop:" + name + ":" + to_string(classify_exit(reason)));
@@ -248,6 +250,17 @@ struct fixture {
     };
   }
 };
+
+/// Flags with strategy `s`, a generous intensity (tests about intensity pass their own),
+/// and `auto_shutdown` `as`.
+inline supervisor_flags flags_of(strategy_kind s, std::size_t intensity = 10,
+                                 auto_shutdown as = auto_shutdown::never) {
+  supervisor_flags f;
+  f.strategy = s;
+  f.intensity = intensity;
+  f.auto_shutdown = as;
+  return f;
+}
 
 /// A scripted failure reason ("abnormal").
 inline caf::error crash() { return make_error(errc::invalid_argument, "scripted crash"); }

@@ -15,13 +15,6 @@ using namespace wsnova::test;
 
 namespace {
 
-supervisor_flags flags_of(strategy_kind s, std::size_t intensity = 10) {
-  supervisor_flags f;
-  f.strategy = s;
-  f.intensity = intensity;
-  return f;
-}
-
 // -- the strategy x restart type x exit reason grid ---------------------------------------
 
 struct grid_case {
