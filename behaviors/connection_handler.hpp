@@ -91,17 +91,19 @@ class connection_handler {
                                      std::string_view payload);
 };
 
-/// Atoms of the ConnectionHandler actor interface.
+/// Atom of the ConnectionHandler actor interface asking for `on_connect`.
 using on_connect_atom = caf::atom_constant<caf::atom("on_connect")>;
+/// Atom of the ConnectionHandler actor interface asking for `on_disconnect`.
 using on_disconn_atom = caf::atom_constant<caf::atom("on_disconn")>;
+/// Atom of the ConnectionHandler actor interface asking for `on_control_frame`.
 using on_control_atom = caf::atom_constant<caf::atom("on_control")>;
 
 /// ConnectionHandler as a separate actor (isolated, possibly remote). Each request answers
 /// with the directive the connection then obeys.
 using connection_handler_actor =
-  caf::typed_actor<caf::replies_to<on_connect_atom, connect_info>::with<directive>,
-                   caf::replies_to<on_disconn_atom, disconnect_info>::with<directive>,
-                   caf::replies_to<on_control_atom, control_kind, std::string>::with<directive>>;
+    caf::typed_actor<caf::replies_to<on_connect_atom, connect_info>::with<directive>,
+                     caf::replies_to<on_disconn_atom, disconnect_info>::with<directive>,
+                     caf::replies_to<on_control_atom, control_kind, std::string>::with<directive>>;
 
 /// Returns an in-process handler that forwards every callback to `handler` and applies its
 /// answers when they arrive (`deferred`). `on_handshake` is not forwarded.

@@ -4,13 +4,20 @@ namespace wsnova {
 
 const char* to_string(directive_kind kind) {
   switch (kind) {
-    case directive_kind::ok: return "ok";
-    case directive_kind::ignore: return "ignore";
-    case directive_kind::reply: return "reply";
-    case directive_kind::reconnect: return "reconnect";
-    case directive_kind::close: return "close";
-    case directive_kind::stop: return "stop";
-    case directive_kind::deferred: return "deferred";
+    case directive_kind::ok:
+      return "ok";
+    case directive_kind::ignore:
+      return "ignore";
+    case directive_kind::reply:
+      return "reply";
+    case directive_kind::reconnect:
+      return "reconnect";
+    case directive_kind::close:
+      return "close";
+    case directive_kind::stop:
+      return "stop";
+    case directive_kind::deferred:
+      return "deferred";
   }
   return "unknown";
 }

@@ -7,16 +7,14 @@ namespace wsnova {
 
 error_handler::~error_handler() = default;
 
-directive error_handler::on_error(handler_context&, const caf::error&) {
-  return directive::ok();
-}
+directive error_handler::on_error(handler_context&, const caf::error&) { return directive::ok(); }
 
 namespace {
 
 class error_handler_adapter final : public error_handler {
  public:
   explicit error_handler_adapter(error_handler_actor handler)
-    : handler_(caf::actor_cast<caf::actor>(std::move(handler))) {}
+      : handler_(caf::actor_cast<caf::actor>(std::move(handler))) {}
 
   directive on_error(handler_context& context, const caf::error& error) override {
     context.request_directive(handler_, caf::make_message(on_error_atom::value, error));

@@ -33,7 +33,7 @@ using on_error_atom = caf::atom_constant<caf::atom("on_error")>;
 
 /// ErrorHandler as a separate actor.
 using error_handler_actor =
-  caf::typed_actor<caf::replies_to<on_error_atom, caf::error>::with<directive>>;
+    caf::typed_actor<caf::replies_to<on_error_atom, caf::error>::with<directive>>;
 
 /// Returns an in-process handler forwarding each error to `handler` (`deferred`).
 std::shared_ptr<error_handler> make_error_handler(error_handler_actor handler);

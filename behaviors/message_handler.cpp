@@ -7,9 +7,7 @@ namespace wsnova {
 
 message_handler::~message_handler() = default;
 
-directive message_handler::handle_message(handler_context&, ws_message&) {
-  return directive::ok();
-}
+directive message_handler::handle_message(handler_context&, ws_message&) { return directive::ok(); }
 
 caf::expected<ws_message> message_handler::encode(handler_context&, ws_message message) {
   return message;
@@ -20,7 +18,7 @@ namespace {
 class message_handler_adapter final : public message_handler {
  public:
   explicit message_handler_adapter(message_handler_actor handler)
-    : handler_(caf::actor_cast<caf::actor>(std::move(handler))) {}
+      : handler_(caf::actor_cast<caf::actor>(std::move(handler))) {}
 
   directive handle_message(handler_context& context, ws_message& message) override {
     context.request_directive(handler_, caf::make_message(handle_msg_atom::value, message));

@@ -11,6 +11,7 @@
 #include <mutex>
 #include <thread>
 
+#include <openssl/ssl.h>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
@@ -19,7 +20,6 @@
 #include <boost/beast/ssl.hpp>
 #include <boost/beast/websocket.hpp>
 #include <boost/beast/websocket/ssl.hpp>
-#include <openssl/ssl.h>
 
 #include "common.hpp"
 
@@ -76,7 +76,7 @@ template <bool Secure>
 class connection : public std::enable_shared_from_this<connection<Secure>> {
  public:
   using next_layer =
-    std::conditional_t<Secure, beast::ssl_stream<beast::tcp_stream>, beast::tcp_stream>;
+      std::conditional_t<Secure, beast::ssl_stream<beast::tcp_stream>, beast::tcp_stream>;
   using stream_type = websocket::stream<next_layer>;
 
   explicit connection(run_state& rs) : rs_(rs), resolver_(rs.ioc), ws_(make_stream(rs)) {}
@@ -84,12 +84,12 @@ class connection : public std::enable_shared_from_this<connection<Secure>> {
   /// Resolve, connect, TLS, upgrade; then `on_open`.
   void open(std::function<void(error_code)> on_open) {
     on_open_ = std::move(on_open);
-    resolver_.async_resolve(rs_.opts.host, rs_.opts.port,
-                            [self = this->shared_from_this()](error_code ec,
-                                                              tcp::resolver::results_type r) {
-                              if (ec) return self->on_open_(ec);
-                              self->connect(r);
-                            });
+    resolver_.async_resolve(
+        rs_.opts.host, rs_.opts.port,
+        [self = this->shared_from_this()](error_code ec, tcp::resolver::results_type r) {
+          if (ec) return self->on_open_(ec);
+          self->connect(r);
+        });
   }
 
   /// Throughput: keep `window` messages in flight.
@@ -120,10 +120,9 @@ class connection : public std::enable_shared_from_this<connection<Secure>> {
 
   /// Close 1000 and call `done` once the close handshake and TCP teardown are complete.
   void close(std::function<void(error_code)> done) {
-    ws_.async_close(websocket::close_code::normal,
-                    [self = this->shared_from_this(), done = std::move(done)](error_code ec) {
-                      done(ec);
-                    });
+    ws_.async_close(
+        websocket::close_code::normal,
+        [self = this->shared_from_this(), done = std::move(done)](error_code ec) { done(ec); });
   }
 
  private:
@@ -136,19 +135,18 @@ class connection : public std::enable_shared_from_this<connection<Secure>> {
 
   void connect(const tcp::resolver::results_type& results) {
     beast::get_lowest_layer(ws_).async_connect(
-      results, [self = this->shared_from_this()](error_code ec, const tcp::endpoint&) {
-        if (ec) return self->on_open_(ec);
-        beast::get_lowest_layer(self->ws_).socket().set_option(tcp::no_delay{true});
-        if constexpr (Secure) {
-          self->ws_.next_layer().async_handshake(
-            ssl::stream_base::client, [self](error_code ec) {
+        results, [self = this->shared_from_this()](error_code ec, const tcp::endpoint&) {
+          if (ec) return self->on_open_(ec);
+          beast::get_lowest_layer(self->ws_).socket().set_option(tcp::no_delay{true});
+          if constexpr (Secure) {
+            self->ws_.next_layer().async_handshake(ssl::stream_base::client, [self](error_code ec) {
               if (ec) return self->on_open_(ec);
               self->upgrade();
             });
-        } else {
-          self->upgrade();
-        }
-      });
+          } else {
+            self->upgrade();
+          }
+        });
   }
 
   void upgrade() {
@@ -198,8 +196,8 @@ class connection : public std::enable_shared_from_this<connection<Secure>> {
       if (self->warmup_ > 0)
         --self->warmup_;
       else
-        self->samples_->push_back(std::chrono::duration<double, std::micro>(now - self->sent_at_)
-                                    .count());
+        self->samples_->push_back(
+            std::chrono::duration<double, std::micro>(now - self->sent_at_).count());
       if (self->samples_->size() == self->count_) return self->rs_.notify_done();
       self->sent_at_ = clock_type::now();
       self->pending_writes_ = 1;
@@ -259,11 +257,16 @@ int run(const options& o) {
   if (o.mode == "throughput") {
     std::vector<std::shared_ptr<conn>> conns;
     for (std::size_t i = 0; i < o.conns; ++i) conns.push_back(std::make_shared<conn>(rs));
-    asio::post(ioc, [&] { for (auto& c : conns) c->open(on_open); });
-    if (auto err = wait_for(rs, [&] { return rs.opened == o.conns; }, std::chrono::seconds(60));
+    asio::post(ioc, [&] {
+      for (auto& c : conns) c->open(on_open);
+    });
+    if (auto err = wait_for(
+            rs, [&] { return rs.opened == o.conns; }, std::chrono::seconds(60));
         !err.empty())
       return fail(client_name, o.mode, err), finish(1);
-    asio::post(ioc, [&] { for (auto& c : conns) c->start_window(); });
+    asio::post(ioc, [&] {
+      for (auto& c : conns) c->start_window();
+    });
     std::this_thread::sleep_for(std::chrono::duration<double>(o.warmup));
     auto m0 = rs.echoes.load();
     auto c0 = cpu_seconds();
@@ -281,11 +284,14 @@ int run(const options& o) {
     auto c = std::make_shared<conn>(rs);
     std::vector<double> samples;
     asio::post(ioc, [&] { c->open(on_open); });
-    if (auto err = wait_for(rs, [&] { return rs.opened == 1; }, std::chrono::seconds(60));
+    if (auto err = wait_for(
+            rs, [&] { return rs.opened == 1; }, std::chrono::seconds(60));
         !err.empty())
       return fail(client_name, o.mode, err), finish(1);
     asio::post(ioc, [&] { c->start_pingpong(1000, o.count, samples); });
-    if (auto err = wait_for(rs, [&] { return rs.done; }, std::chrono::seconds(600)); !err.empty())
+    if (auto err = wait_for(
+            rs, [&] { return rs.done; }, std::chrono::seconds(600));
+        !err.empty())
       return fail(client_name, o.mode, err), finish(1);
     latency_result(out, std::move(samples));
   } else if (o.mode == "idle") {
@@ -313,7 +319,8 @@ int run(const options& o) {
     };
     first = clock_type::now();
     asio::post(ioc, launch);
-    if (auto err = wait_for(rs, [&] { return rs.opened == o.conns; }, std::chrono::seconds(600));
+    if (auto err = wait_for(
+            rs, [&] { return rs.opened == o.conns; }, std::chrono::seconds(600));
         !err.empty())
       return fail(client_name, o.mode, err), finish(1);
     std::this_thread::sleep_for(std::chrono::duration<double>(o.seconds));
@@ -343,7 +350,9 @@ int run(const options& o) {
     };
     auto t0 = clock_type::now();
     asio::post(ioc, next);
-    if (auto err = wait_for(rs, [&] { return rs.done; }, std::chrono::seconds(600)); !err.empty())
+    if (auto err = wait_for(
+            rs, [&] { return rs.done; }, std::chrono::seconds(600));
+        !err.empty())
       return fail(client_name, o.mode, err), finish(1);
     auto secs = seconds_between(t0, clock_type::now());
     out["count"] = o.count;

@@ -18,6 +18,9 @@
 #include <thread>
 #include <vector>
 
+#include <openssl/evp.h>
+#include <openssl/x509.h>
+#include <openssl/x509v3.h>
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -28,9 +31,6 @@
 #include <boost/beast/websocket.hpp>
 #include <boost/beast/websocket/ssl.hpp>
 #include <boost/program_options.hpp>
-#include <openssl/evp.h>
-#include <openssl/x509.h>
-#include <openssl/x509v3.h>
 
 namespace {
 
@@ -72,8 +72,8 @@ void setup_tls(ssl::context& ctx, const server_options& o) {
   X509V3_CTX v3;
   X509V3_set_ctx_nodb(&v3);
   X509V3_set_ctx(&v3, cert, cert, nullptr, nullptr, 0);
-  if (X509_EXTENSION* ext = X509V3_EXT_conf_nid(nullptr, &v3, NID_subject_alt_name,
-                                                "DNS:localhost,IP:127.0.0.1")) {
+  if (X509_EXTENSION* ext =
+          X509V3_EXT_conf_nid(nullptr, &v3, NID_subject_alt_name, "DNS:localhost,IP:127.0.0.1")) {
     X509_add_ext(cert, ext, -1);
     X509_EXTENSION_free(ext);
   }
@@ -90,7 +90,7 @@ class session : public std::enable_shared_from_this<session<Stream>> {
  public:
   template <class... Args>
   explicit session(const server_options& o, Args&&... args)
-    : opts_(o), ws_(std::forward<Args>(args)...) {}
+      : opts_(o), ws_(std::forward<Args>(args)...) {}
 
   void start() {
     beast::get_lowest_layer(ws_).socket().set_option(tcp::no_delay{true});
@@ -110,8 +110,8 @@ class session : public std::enable_shared_from_this<session<Stream>> {
 
   void accept() {
     beast::get_lowest_layer(ws_).expires_never();
-    websocket::stream_base::timeout timeout{std::chrono::seconds(30), websocket::stream_base::none(),
-                                            false};
+    websocket::stream_base::timeout timeout{std::chrono::seconds(30),
+                                            websocket::stream_base::none(), false};
     ws_.set_option(timeout);
     websocket::permessage_deflate pmd;
     pmd.server_enable = opts_.deflate;
@@ -248,14 +248,14 @@ int main(int argc, char** argv) {
   namespace po = boost::program_options;
   server_options o;
   po::options_description desc("bench-echo-server options");
-  desc.add_options()
-    ("help,h", "show this help")
-    ("port", po::value(&o.port)->default_value(0), "port on 127.0.0.1; 0 picks one and prints PORT n")
-    ("tls", po::bool_switch(&o.tls), "serve wss://")
-    ("cert", po::value(&o.cert), "PEM certificate chain (default: self-signed, generated)")
-    ("key", po::value(&o.key), "PEM private key of --cert")
-    ("deflate", po::bool_switch(&o.deflate), "accept permessage-deflate")
-    ("threads", po::value(&o.threads)->default_value(1), "I/O threads");
+  desc.add_options()("help,h", "show this help")(
+      "port", po::value(&o.port)->default_value(0),
+      "port on 127.0.0.1; 0 picks one and prints PORT n")("tls", po::bool_switch(&o.tls),
+                                                          "serve wss://")(
+      "cert", po::value(&o.cert), "PEM certificate chain (default: self-signed, generated)")(
+      "key", po::value(&o.key), "PEM private key of --cert")("deflate", po::bool_switch(&o.deflate),
+                                                             "accept permessage-deflate")(
+      "threads", po::value(&o.threads)->default_value(1), "I/O threads");
   try {
     po::variables_map vm;
     po::store(po::parse_command_line(argc, argv, desc), vm);

@@ -2,8 +2,6 @@
 
 namespace wsnova {
 
-const char* to_string(message_kind kind) {
-  return kind == message_kind::text ? "text" : "binary";
-}
+const char* to_string(message_kind kind) { return kind == message_kind::text ? "text" : "binary"; }
 
 }  // namespace wsnova

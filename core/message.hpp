@@ -6,7 +6,6 @@
 #include <cstdint>
 #include <string>
 
-
 namespace wsnova {
 
 /// The kind of a WebSocket data message (RFC 6455 section 5.6).
