@@ -331,13 +331,34 @@ class Deflate:
         if self._decomp is None or self.client_nct:
             self._decomp = zlib.decompressobj(-max(self.client_bits, 9))
         try:
-            out = self._decomp.decompress(data + DEFLATE_TAIL, limit + 1)
+            if self.client_bits < 15:
+                out = self._inflate_in_steps(data + DEFLATE_TAIL, limit)
+            else:
+                out = self._decomp.decompress(data + DEFLATE_TAIL, limit + 1)
         except zlib.error as exc:
             raise CaseFailure(f"client's compressed message does not inflate with the "
                               f"negotiated parameters: {exc}")
         if len(out) > limit:
             raise CaseFailure("client's compressed message inflates beyond the limit")
         return out
+
+
+    def _inflate_in_steps(self, data, limit):
+        """Inflates producing at most one window of output per call: zlib then has only the
+        negotiated window to look back into, so a back reference farther than
+        2**client_max_window_bits fails ("invalid distance too far back") instead of being
+        served from the output buffer of a single call."""
+        step = 1 << max(self.client_bits, 9)
+        out = bytearray()
+        while data and len(out) <= limit:
+            out += self._decomp.decompress(data, step)
+            data = self._decomp.unconsumed_tail
+        while len(out) <= limit:
+            more = self._decomp.decompress(b"", step)
+            if not more:
+                break
+            out += more
+        return bytes(out)
 
 
 def parse_extension_offers(header):
