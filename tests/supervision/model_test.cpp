@@ -94,6 +94,15 @@ std::optional<std::string> difference(const outcome& expected, const outcome& ac
         << show(actual.children);
     return out.str();
   }
+  if (expected.counts != actual.counts) {
+    auto show = [](const child_count& c) {
+      return "specs " + std::to_string(c.specs) + " active " + std::to_string(c.active) +
+             " workers " + std::to_string(c.workers);
+    };
+    out << "count_children: OTP model " << show(expected.counts) << "; real "
+        << show(actual.counts);
+    return out.str();
+  }
   if (!actual.problems.empty()) {
     out << "real run:";
     for (auto& p : actual.problems) out << " " << p << ";";
@@ -124,9 +133,15 @@ std::vector<std::string> features_of(const test_case& tc, const outcome& expecte
   };
   if (has("fail:")) result.push_back("failed restart attempts");
   if (has("ignore:")) result.push_back("ignored starts");
-  if (std::any_of(tc.events.begin(), tc.events.end(),
-                  [](const event& ev) { return ev.exits.size() > 1; }))
+  auto any_event = [&](auto pred) { return std::any_of(tc.events.begin(), tc.events.end(), pred); };
+  if (any_event([](const event& ev) { return ev.exits.size() > 1; }))
     result.push_back("simultaneous exits");
+  if (any_event([](const event& ev) { return ev.what == event::op::delete_child; }))
+    result.push_back("delete_child");
+  if (any_event([](const event& ev) { return ev.what == event::op::terminate_child; }))
+    result.push_back("terminate_child");
+  if (any_event([](const event& ev) { return ev.what == event::op::shutdown; }))
+    result.push_back("supervisor shutdown");
   if (tc.cfg.shutdown_mode != auto_shutdown::never)
     result.push_back("auto_shutdown " + to_string(tc.cfg.shutdown_mode));
   return result;
@@ -171,6 +186,7 @@ verdict check_seed(std::uint64_t seed, bool verbose) {
   actual.alive = rest.alive;
   actual.exit_reason = std::move(rest.exit_reason);
   actual.children = std::move(rest.children);
+  actual.counts = rest.counts;
   actual.problems = std::move(rest.problems);
   verdict result;
   result.features = features_of(tc, expected);

@@ -139,6 +139,14 @@ test_case generate(std::uint64_t seed) {
     } else if (cfg.how == strategy::simple_one_for_one) {
       ev.what = event::op::start_child;
       ev.name = "w#" + std::to_string(++dynamic);
+    } else if (p < 93) {
+      ev.what = event::op::delete_child;
+      auto rows = sup.children();
+      auto stopped = sup.stopped();
+      if (!stopped.empty() && percent(rng) < 60)
+        ev.name = pick(rng, stopped);
+      else
+        ev.name = rows.empty() || percent(rng) < 20 ? "nobody" : pick(rng, rows).id;
     } else {
       ev.what = event::op::restart_child;
       auto stopped = sup.stopped();
@@ -151,6 +159,8 @@ test_case generate(std::uint64_t seed) {
     sup.apply(ev);
     result.events.push_back(std::move(ev));
   }
+  // Some sequences end with the parent shutting the supervisor down (reverse stop order).
+  if (sup.alive() && percent(rng) < 10) result.events.push_back(event{event::op::shutdown});
   return result;
 }
 

@@ -74,6 +74,10 @@ std::string to_string(const event& x) {
       return "terminate_child(" + x.name + ")";
     case event::op::restart_child:
       return "restart_child(" + x.name + ")";
+    case event::op::delete_child:
+      return "delete_child(" + x.name + ")";
+    case event::op::shutdown:
+      return "shutdown supervisor";
   }
   return "?";
 }
@@ -150,9 +154,38 @@ std::string otp_supervisor::apply(const event& ev) {
       }
       break;
     }
+    case event::op::delete_child: {
+      // handle_call({delete_child, Id}): only a child whose pid is undefined.
+      auto c = find(ev.name);
+      if (!c) {
+        reply = "unknown_child";
+      } else if (c->pid.what != pid_state::kind::undefined) {
+        reply = "not_allowed";
+      } else {
+        children_.erase(children_.begin() + static_cast<std::ptrdiff_t>(index_of(ev.name)));
+        reply = "ok";
+      }
+      break;
+    }
+    case event::op::shutdown:
+      // An exit signal from the parent: terminate/2 with reason shutdown.
+      shutdown("shutdown");
+      break;
   }
   drain();
   return reply;
+}
+
+child_count otp_supervisor::counts() const {
+  child_count result;
+  for (auto& c : children_) {
+    ++result.workers;
+    if (c.pid.what == pid_state::kind::process && processes_.count(c.pid.instance) > 0)
+      ++result.active;
+  }
+  // simple_one_for_one: the template is the one spec; workers counts the dynamic children.
+  result.specs = cfg_.how == strategy::simple_one_for_one ? 1 : children_.size();
+  return result;
 }
 
 std::vector<child_row> otp_supervisor::children() const {

@@ -99,6 +99,10 @@ struct event {
     terminate_child,
     /// restart_child(name).
     restart_child,
+    /// delete_child(name).
+    delete_child,
+    /// An exit signal `shutdown` to the supervisor (from its parent, say).
+    shutdown,
   };
   op what = op::advance;
   std::vector<std::pair<std::string, exit_kind>> exits;
@@ -115,6 +119,14 @@ struct child_row {
   friend bool operator==(const child_row&, const child_row&) = default;
 };
 
+/// count_children: OTP's specs, active and workers (every child here is a worker).
+struct child_count {
+  std::size_t specs = 0;
+  std::size_t active = 0;
+  std::size_t workers = 0;
+  friend bool operator==(const child_count&, const child_count&) = default;
+};
+
 /// The model. Apply events in order; read the trace and the state at any time.
 class otp_supervisor {
  public:
@@ -123,8 +135,10 @@ class otp_supervisor {
   explicit otp_supervisor(config cfg);
 
   /// Applies one event and runs the mailbox until it is empty or the supervisor exited.
-  /// Returns the reply of a request ("ok", "unknown_child", "already_started",
-  /// "start_failed"), empty for other events.
+  /// Returns the reply of a request in wsnova's words for OTP's answers: "ok",
+  /// "unknown_child" (not_found), "already_started" (restart_child: running),
+  /// "not_allowed" (delete_child: running), "start_failed" ({error, _}); empty for other
+  /// events.
   std::string apply(const event& ev);
 
   const std::vector<std::string>& trace() const { return trace_; }
@@ -135,6 +149,8 @@ class otp_supervisor {
   const std::string& exit_reason() const { return exit_reason_; }
   /// which_children in start order.
   std::vector<child_row> children() const;
+  /// count_children.
+  child_count counts() const;
   /// Names of the children with a live process, in start order.
   std::vector<std::string> running() const;
   /// Names of the children whose spec is kept but do not run (restart_child candidates).

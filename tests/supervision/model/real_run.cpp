@@ -23,7 +23,10 @@ outcome run_model(const config& cfg, const std::vector<event>& events) {
   result.trace = sup.trace();
   result.alive = sup.alive();
   result.exit_reason = sup.exit_reason();
-  if (sup.alive()) result.children = sup.children();
+  if (sup.alive()) {
+    result.children = sup.children();
+    result.counts = sup.counts();
+  }
   return result;
 }
 
@@ -134,6 +137,7 @@ child_spec to_real(const child_def& def, std::shared_ptr<world> w) {
 std::string reply_name(const caf::error& err) {
   if (!err) return "ok";
   if (auto code = sup_code_of(err); code != sup_errc::none) return to_string(code);
+  if (auto code = code_of(err); code != errc::none) return to_string(code);
   return describe(err);
 }
 
@@ -266,6 +270,15 @@ struct real_supervisor::impl {
         reply = res ? "ok" : reply_name(res.error());
         break;
       }
+      case event::op::delete_child: {
+        auto res = ask<caf::ok_atom>(delete_child_atom::value, ev.name);
+        reply = res ? "ok" : reply_name(res.error());
+        break;
+      }
+      case event::op::shutdown:
+        caf::anon_send_exit(sup, caf::exit_reason::user_shutdown);
+        sched.run();
+        break;
     }
     check_down();
     return reply;
@@ -296,6 +309,11 @@ outcome real_supervisor::finish() {
     result.problems.push_back("which_children failed: " + describe(rows.error()));
     return result;
   }
+  auto counts = d.ask<child_counts>(count_children_atom::value);
+  if (!counts)
+    result.problems.push_back("count_children failed: " + describe(counts.error()));
+  else
+    result.counts = child_count{counts->specs, counts->active, counts->workers};
   for (auto& row : *rows) {
     bool running = row.state == child_state::running;
     result.children.push_back(child_row{row.id, running});

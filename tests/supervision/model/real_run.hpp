@@ -26,6 +26,8 @@ struct outcome {
   std::string exit_reason;
   /// which_children at the end (empty once the supervisor exited).
   std::vector<child_row> children;
+  /// count_children at the end (zero once the supervisor exited).
+  child_count counts;
   /// Consistency problems found by the driver itself (e.g. a handle that is not the
   /// child's latest instance).
   std::vector<std::string> problems;
