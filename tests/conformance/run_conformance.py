@@ -120,9 +120,16 @@ def main():
                 print(f"server did not start: {line!r}; see {work}/server.log")
                 return 1
             agent_cmd += ["--port", line.split()[1]]
+            # A failure bound only (about 30 s when idle): generous for a loaded machine.
             with open(os.path.join(work, "agent.log"), "w") as alog:
-                rc = subprocess.run(agent_cmd, stdout=alog, stderr=subprocess.STDOUT,
-                                    timeout=220).returncode
+                try:
+                    rc = subprocess.run(agent_cmd, stdout=alog, stderr=subprocess.STDOUT,
+                                        timeout=540).returncode
+                except subprocess.TimeoutExpired:
+                    rc = "timeout (540 s)"
+                except OSError as exc:
+                    print(f"cannot run the agent {args.agent}: {exc}")
+                    return 1
         finally:
             server.stdin.close()
             try:
