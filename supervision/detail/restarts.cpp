@@ -252,8 +252,14 @@ void on_retry(self_ptr self, std::uint64_t plan) {
     auto rec = st.children.find(*waiting.failed);
     bool still_due = rec && rec->status == child_status::restarting && rec->plan == plan;
     if (!still_due) {
-      // The failed child was terminated or restarted by request meanwhile (OTP ignores the
-      // retry then); the others give up waiting.
+      if (rec && rec->status == child_status::running) {
+        // restart_child started the failed child meanwhile: start the others now.
+        st.plans.emplace(plan, pending_plan{std::move(waiting.ids), std::nullopt, {}});
+        run_plan(self, plan);
+        return;
+      }
+      // Terminated by request meanwhile (OTP ignores the retry then): the others give up
+      // waiting and stay undefined.
       for (auto& id : waiting.ids)
         if (auto other = st.children.find(id);
             other && other->status == child_status::restarting && other->plan == plan)

@@ -118,6 +118,33 @@ BOOST_AUTO_TEST_CASE(failed_restart_with_backoff_waits_the_next_delay) {
   BOOST_CHECK(handle_of(sup, "a") == latest->at("a"));
 }
 
+BOOST_AUTO_TEST_CASE(restart_child_before_the_retry_starts_the_waiting_siblings_too) {
+  // Rule: if restart_child starts the failed child before its retry message arrives, the retry
+  // starts the siblings still waiting instead of leaving them undefined.
+  auto sup_handle = std::make_shared<caf::actor>();
+  auto b = worker("b");
+  auto scripted = scripted_start("b");
+  b.start = [this, scripted, sup_handle](caf::actor_system& sys,
+                                         const caf::message& args) -> start_result {
+    bool will_fail = (*scripts)["b"].fail_starts > 0;
+    auto res = scripted(sys, args);
+    if (will_fail)  // queued before the supervisor's own retry message
+      caf::anon_send(caf::actor_cast<supervisor_actor>(*sup_handle), restart_child_atom::value,
+                     std::string{"b"});
+    return res;
+  };
+  auto sup = supervisor(flags_of(strategy_kind::one_for_all), {worker("a"), b, worker("c")});
+  *sup_handle = caf::actor_cast<caf::actor>(sup);
+  (*scripts)["b"].fail_starts = 1;
+  log->clear();
+  make_exit(latest->at("a"), crash());
+  std::vector<std::string> expected{"stop:a:abnormal", "stop:c:shutdown", "stop:b:shutdown",
+                                    "start:a",         "fail:b",          "start:b",
+                                    "start:c"};
+  BOOST_CHECK_EQUAL_COLLECTIONS(log->begin(), log->end(), expected.begin(), expected.end());
+  BOOST_CHECK_EQUAL(counts(sup).active, 3u);
+}
+
 BOOST_AUTO_TEST_CASE(terminate_child_cancels_a_pending_restart) {
   // Rule: terminating a child that waits for a delayed restart cancels the restart; it stays
   // undefined.
