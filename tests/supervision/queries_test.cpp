@@ -114,4 +114,14 @@ BOOST_AUTO_TEST_CASE(a_spec_from_get_childspec_starts_the_child_elsewhere) {
   BOOST_CHECK_EQUAL(starts("a"), 2u);
 }
 
+BOOST_AUTO_TEST_CASE(supervision_errors_render_through_the_registered_category) {
+  // Rule: add_supervision_message_types registers the wsnova_sup renderer, so the actor system
+  // renders a supervision error like describe().
+  auto err = ask<child_spec>(supervisor(flags_of(strategy_kind::one_for_one), {}),
+                             get_childspec_atom::value, std::string{"x"});
+  BOOST_REQUIRE(!err);
+  BOOST_CHECK_EQUAL(sys.render(err.error()), describe(err.error()));
+  BOOST_CHECK(sys.render(err.error()).rfind("wsnova_sup: unknown_child", 0) == 0);
+}
+
 BOOST_AUTO_TEST_SUITE_END()
