@@ -18,8 +18,9 @@ class restart_window {
   restart_window(std::size_t intensity, caf::timespan period)
       : intensity_(intensity), period_(period) {}
 
-  /// Records a restart at `now`, drops the ones older than the period, and returns false
-  /// when more than `intensity` remain (the supervisor must give up).
+  /// Records a restart at `now`, drops the ones more than `period` old (one exactly
+  /// `period` old stays, as in OTP), and returns false when more than `intensity` remain
+  /// (the supervisor must give up).
   bool add(caf::actor_clock::time_point now);
 
   /// Returns the number of restarts in the window.
