@@ -21,7 +21,7 @@
 #include <wsnova/actors/io_module.hpp>
 #include <wsnova/actors/spawn_connection.hpp>
 #include <wsnova/supervision/supervisor.hpp>
-#include <wsnova/tests/support/echo_server.hpp>
+#include <wsnova/testing/echo_server.hpp>
 #include <wsnova/core/error.hpp>
 
 using namespace wsnova;

@@ -6,7 +6,7 @@
 #include <optional>
 
 #include <wsnova/actors/client.hpp>
-#include <wsnova/tests/support/echo_server.hpp>
+#include <wsnova/testing/echo_server.hpp>
 #include <wsnova/core/error.hpp>
 
 #include "close_info.hpp"

@@ -12,20 +12,17 @@
 
 #include <wsnova/actors/events.hpp>
 #include <wsnova/actors/spawn_connection.hpp>
-#include <wsnova/supervision/supervisor.hpp>
 #include <wsnova/core/error.hpp>
+#include <wsnova/supervision/supervisor.hpp>
 
 #include "common.hpp"
 
 using namespace wsnova;
 
 int main(int argc, char** argv) {
-  topo::endpoint server{argc, argv};
-  topo::config cfg;
-  caf::actor_system sys{cfg};
-  int status = EXIT_FAILURE;
-  {
-    caf::scoped_actor self{sys};  // owner of the feeds and observer of the supervisor
+  return topo::run(argc, argv, "feed group", [](topo::context& ctx) {
+    auto& sys = ctx.sys;
+    auto& self = ctx.self;  // owner of the feeds and observer of the supervisor
     const std::vector<std::string> feeds{"trades", "quotes", "book"};
     std::vector<child_spec> specs;
     for (auto& id : feeds) {
@@ -33,7 +30,7 @@ int main(int argc, char** argv) {
       spec.id = id;
       spec.start = start_with([&, id](caf::actor_system& sys) {
         connection_config conf;
-        conf.url = server.url;
+        conf.url = ctx.url;
         conf.id = id;
         return spawn_connection(sys, conf, wsnova::unchecked_owner(self));
       });
@@ -46,7 +43,7 @@ int main(int argc, char** argv) {
     auto sup = spawn_supervisor(sys, flags, specs);
     if (!sup) {
       std::cout << "FAILED: " << describe(sup.error()) << '\n';
-      return EXIT_FAILURE;
+      return false;
     }
 
     std::map<std::string, caf::actor> current;
@@ -57,16 +54,16 @@ int main(int argc, char** argv) {
       while (up < want_up || connected < want_connected) {
         bool timeout = false;
         self->receive(
-          [&](child_atom, const std::string& id, const caf::actor& handle) {
-            std::cout << "  supervisor: " << id << (handle ? " started" : " stopped") << '\n';
-            current[id] = handle;
-            if (handle) ++up;
-          },
-          [&](connected_event& ev) {
-            std::cout << "  " << ev.id << " connected\n";
-            ++connected;
-          },
-          caf::after(topo::patience) >> [&] { timeout = true; });
+            [&](child_atom, const std::string& id, const caf::actor& handle) {
+              std::cout << "  supervisor: " << id << (handle ? " started" : " stopped") << '\n';
+              current[id] = handle;
+              if (handle) ++up;
+            },
+            [&](connected_event& ev) {
+              std::cout << "  " << ev.id << " connected\n";
+              ++connected;
+            },
+            caf::after(topo::patience) >> [&] { timeout = true; });
         if (timeout) return false;
       }
       return true;
@@ -86,15 +83,7 @@ int main(int argc, char** argv) {
       return replaced == feeds.size();
     }();
 
-    self->monitor(*sup);
-    self->send_exit(*sup, caf::exit_reason::user_shutdown);
-    self->receive([](caf::down_msg&) {});
-    if (ok) {
-      std::cout << "feed group: OK\n";
-      status = EXIT_SUCCESS;
-    } else {
-      std::cout << "FAILED\n";
-    }
-  }
-  return status;
+    topo::stop(self, caf::actor_cast<caf::actor>(*sup));
+    return ok;
+  });
 }

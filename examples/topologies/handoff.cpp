@@ -12,6 +12,7 @@
 
 #include <caf/all.hpp>
 
+#include <wsnova/actors/connection_owner.hpp>
 #include <wsnova/actors/events.hpp>
 #include <wsnova/actors/spawn_connection.hpp>
 #include <wsnova/core/error.hpp>
@@ -37,70 +38,70 @@ struct summary {
   std::int64_t ownership_after = -1;
 };
 
-/// A consumer: counts the numbers it owns. With `next` set, it hands the connection over
+/// A consumer: a typed connection owner (every event has a handler, or this does not
+/// compile) that counts the numbers it owns. With `next` set, it hands the connection over
 /// after `hand_over_after` numbers. Reports to `app` when it stops owning (its last event
 /// is the ownership_event) or when it saw the last number.
-caf::behavior consumer(caf::event_based_actor* self, std::string name, caf::actor app,
-                       caf::actor next) {
+connection_owner::behavior_type consumer(connection_owner::pointer self, std::string name,
+                                         caf::actor app, connection_owner next) {
   auto s = std::make_shared<summary>();
   auto send_report = [=] {
-    self->send(app, report_atom::value, name, s->first, s->last, s->count, s->consecutive,
-               s->ownership_after);
+    caf::anon_send(app, report_atom::value, name, s->first, s->last, s->count, s->consecutive,
+                   s->ownership_after);
   };
-  // Ignore the other events without answering: `caf::drop` (and CAF's default,
-  // print_and_drop) answer sec::unexpected_message, which would end the connection.
-  self->set_default_handler(
-    [](caf::scheduled_actor*, caf::message_view&) -> caf::result<caf::message> {
-      return caf::message{};
-    });
   return {
-    [=](const message_event& ev) {
-      std::int64_t value = 0;
-      auto& p = ev.message.payload;
-      std::from_chars(p.data(), p.data() + p.size(), value);
-      if (s->count == 0) s->first = value;
-      else if (value != s->last + 1) s->consecutive = false;
-      s->last = value;
-      ++s->count;
-      if (next && s->count == hand_over_after) {
-        // The connection is the sender of its events.
-        auto conn = caf::actor_cast<connection>(self->current_sender());
-        self->request(conn, caf::infinite, transfer_atom::value, next)
-          .then([](caf::ok_atom) {},
-                [=](caf::error& err) { std::cout << name << ": transfer failed\n"; });
-      }
-      if (value == total) send_report();
-    },
-    [=](const ownership_event& ev) {
-      s->ownership_after = s->count;
-      if (ev.previous_owner == self->address()) send_report();  // A's last event
-    },
+      [=](const message_event& ev) {
+        std::int64_t value = 0;
+        const auto& p = ev.message.payload;
+        std::from_chars(p.data(), p.data() + p.size(), value);
+        if (s->count == 0)
+          s->first = value;
+        else if (value != s->last + 1)
+          s->consecutive = false;
+        s->last = value;
+        ++s->count;
+        if (next && s->count == hand_over_after) {
+          // The connection is the sender of its events.
+          auto conn = caf::actor_cast<connection>(self->current_sender());
+          self->request(conn, caf::infinite, transfer_atom::value, next)
+              .then([](caf::ok_atom) {},
+                    [=](caf::error&) { std::cout << name << ": transfer failed\n"; });
+        }
+        if (value == total) send_report();
+      },
+      [=](const ownership_event& ev) {
+        s->ownership_after = s->count;
+        if (ev.previous_owner == self->address()) send_report();  // A's last event
+      },
+      [](const connected_event&) {},
+      [](const disconnected_event&) {},
+      [](const reconnecting_event&) {},
+      [](const reconnected_event&) {},
+      [](const closed_event&) {},
+      [](const error_event&) {},
   };
 }
 
 }  // namespace
 
 int main(int argc, char** argv) {
-  topo::endpoint server{argc, argv};
-  topo::config cfg;
-  caf::actor_system sys{cfg};
-  int status = EXIT_FAILURE;
-  {
-    caf::scoped_actor self{sys};
-    auto b = sys.spawn(consumer, std::string{"B"}, caf::actor{self}, caf::actor{});
+  return topo::run(argc, argv, "hand-off", [](topo::context& ctx) {
+    auto& sys = ctx.sys;
+    auto& self = ctx.self;
+    auto b = sys.spawn(consumer, std::string{"B"}, caf::actor{self}, connection_owner{});
     auto a = sys.spawn(consumer, std::string{"A"}, caf::actor{self}, b);
     connection_config conf;
-    conf.url = server.url;
+    conf.url = ctx.url;
     conf.id = "ticker";
-    auto conn = spawn_connection(sys, conf, wsnova::unchecked_owner(a));
+    auto conn = spawn_connection(sys, conf, a);
     if (!conn) {
       std::cout << "FAILED: " << describe(conn.error()) << '\n';
-      return EXIT_FAILURE;
+      return false;
     }
     bool ok = false;
     caf::error err;
     self->request(*conn, topo::patience, connect_atom::value)
-      .receive([](caf::ok_atom) {}, [&](caf::error& e) { err = e; });
+        .receive([](caf::ok_atom) {}, [&](caf::error& e) { err = e; });
     if (!err) {
       std::cout << "connection owned by consumer A; sending 1.." << total << '\n';
       // The echo server sends every number back: the stream the consumers see.
@@ -114,18 +115,18 @@ int main(int argc, char** argv) {
       while (reports.size() < 2) {
         bool timeout = false;
         self->receive(
-          [&](report_atom, const std::string& name, std::int64_t first, std::int64_t last,
-              std::int64_t count, bool consecutive, std::int64_t ownership_after) {
-            reports[name] = summary{first, last, count, consecutive, ownership_after};
-          },
-          [](caf::ok_atom) {}, caf::after(topo::patience) >> [&] { timeout = true; });
+            [&](report_atom, const std::string& name, std::int64_t first, std::int64_t last,
+                std::int64_t count, bool consecutive, std::int64_t ownership_after) {
+              reports[name] = summary{first, last, count, consecutive, ownership_after};
+            },
+            [](caf::ok_atom) {}, caf::after(topo::patience) >> [&] { timeout = true; });
         if (timeout) break;
       }
       std::int64_t sum_count = 0, next_expected = 1;
       bool consistent = reports.size() == 2;
       for (auto& [name, r] : reports) {  // "A" sorts before "B"
-        std::cout << "consumer " << name << " got " << r.first << ".." << r.last << " ("
-                  << r.count << " numbers" << (r.consecutive ? ", in order" : ", OUT OF ORDER")
+        std::cout << "consumer " << name << " got " << r.first << ".." << r.last << " (" << r.count
+                  << " numbers" << (r.consecutive ? ", in order" : ", OUT OF ORDER")
                   << "), ownership_event "
                   << (r.ownership_after == r.count ? "last"
                       : r.ownership_after == 0     ? "first"
@@ -144,10 +145,6 @@ int main(int argc, char** argv) {
     self->send_exit(*conn, caf::exit_reason::user_shutdown);
     self->send_exit(a, caf::exit_reason::user_shutdown);
     self->send_exit(b, caf::exit_reason::user_shutdown);
-    if (ok) {
-      std::cout << "hand-off: OK\n";
-      status = EXIT_SUCCESS;
-    }
-  }
-  return status;
+    return ok;
+  });
 }

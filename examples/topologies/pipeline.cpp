@@ -17,8 +17,8 @@
 #include <wsnova/actors/events.hpp>
 #include <wsnova/actors/spawn_connection.hpp>
 #include <wsnova/behaviors/message_handler.hpp>
-#include <wsnova/supervision/supervisor.hpp>
 #include <wsnova/core/error.hpp>
+#include <wsnova/supervision/supervisor.hpp>
 
 #include "common.hpp"
 
@@ -51,8 +51,7 @@ class to_parser : public message_handler {
  public:
   explicit to_parser(std::shared_ptr<wiring> w) : wiring_(std::move(w)) {}
   directive handle_message(handler_context&, ws_message& message) override {
-    if (auto parser = wiring_->get("parser"))
-      caf::anon_send(parser, std::move(message.payload));
+    if (auto parser = wiring_->get("parser")) caf::anon_send(parser, std::move(message.payload));
     return directive::ignore();
   }
 
@@ -75,30 +74,27 @@ caf::behavior aggregator(caf::event_based_actor* self) {
   auto count = std::make_shared<std::int64_t>(0);
   auto sum = std::make_shared<std::int64_t>(0);
   return {
-    [=](number_atom, std::int64_t value) {
-      ++*count;
-      *sum += value;
-    },
-    [=](totals_atom) { return caf::make_message(*count, *sum); },
+      [=](number_atom, std::int64_t value) {
+        ++*count;
+        *sum += value;
+      },
+      [=](totals_atom) { return caf::make_message(*count, *sum); },
   };
 }
 
 }  // namespace
 
 int main(int argc, char** argv) {
-  topo::endpoint server{argc, argv};
-  topo::config cfg;
-  caf::actor_system sys{cfg};
-  int status = EXIT_FAILURE;
-  {
-    caf::scoped_actor self{sys};
+  return topo::run(argc, argv, "pipeline", [](topo::context& ctx) {
+    auto& sys = ctx.sys;
+    auto& self = ctx.self;
     auto w = std::make_shared<wiring>();
 
     child_spec conn_spec;
     conn_spec.id = "connection";
     conn_spec.start = start_with([&](caf::actor_system& sys) {
       connection_config conf;
-      conf.url = server.url;
+      conf.url = ctx.url;
       conf.id = "connection";
       conf.handlers.message = std::make_shared<to_parser>(w);
       return spawn_connection(sys, conf, wsnova::unchecked_owner(self));
@@ -108,7 +104,8 @@ int main(int argc, char** argv) {
     parser_spec.start = start_with([w](caf::actor_system& sys) { return sys.spawn(parser, w); });
     child_spec aggregator_spec;
     aggregator_spec.id = "aggregator";
-    aggregator_spec.start = start_with([](caf::actor_system& sys) { return sys.spawn(aggregator); });
+    aggregator_spec.start =
+        start_with([](caf::actor_system& sys) { return sys.spawn(aggregator); });
 
     supervisor_flags flags;
     flags.strategy = strategy_kind::rest_for_one;
@@ -119,14 +116,14 @@ int main(int argc, char** argv) {
     auto sup = spawn_supervisor(sys, flags, {conn_spec, parser_spec, aggregator_spec});
     if (!sup) {
       std::cout << "FAILED: " << describe(sup.error()) << '\n';
-      return EXIT_FAILURE;
+      return false;
     }
 
     auto connected = [&] {
       caf::error err;
       self->request(caf::actor_cast<connection>(w->get("connection")), topo::patience,
                     connect_atom::value)
-        .receive([](caf::ok_atom) {}, [&](caf::error& e) { err = e; });
+          .receive([](caf::ok_atom) {}, [&](caf::error& e) { err = e; });
       return !err;
     };
     // Sends 1..n through the connection; the echoes flow through parser and aggregator.
@@ -138,7 +135,11 @@ int main(int argc, char** argv) {
     auto totals = [&] {
       std::pair<std::int64_t, std::int64_t> result{-1, -1};
       self->request(w->get("aggregator"), topo::patience, totals_atom::value)
-        .receive([&](std::int64_t c, std::int64_t s) { result = {c, s}; }, [](caf::error&) {});
+          .receive(
+              [&](std::int64_t c, std::int64_t s) {
+                result = {c, s};
+              },
+              [](caf::error&) {});
       return result;
     };
     auto await_totals = [&](std::int64_t count) {
@@ -160,8 +161,8 @@ int main(int argc, char** argv) {
       auto until = std::chrono::steady_clock::now() + topo::patience;
       for (;;) {
         auto now = snapshot();
-        bool all_up = now["connection"] && now["parser"] && now["aggregator"]
-                      && now[crashed] != before.at(crashed);
+        bool all_up = now["connection"] && now["parser"] && now["aggregator"] &&
+                      now[crashed] != before.at(crashed);
         if (all_up || std::chrono::steady_clock::now() >= until) break;
         std::this_thread::sleep_for(std::chrono::milliseconds{5});
       }
@@ -212,15 +213,7 @@ int main(int argc, char** argv) {
     }();
     drain();
 
-    self->monitor(*sup);
-    self->send_exit(*sup, caf::exit_reason::user_shutdown);
-    self->receive([](caf::down_msg&) {});
-    if (ok) {
-      std::cout << "pipeline: OK\n";
-      status = EXIT_SUCCESS;
-    } else {
-      std::cout << "FAILED\n";
-    }
-  }
-  return status;
+    topo::stop(self, caf::actor_cast<caf::actor>(*sup));
+    return ok;
+  });
 }

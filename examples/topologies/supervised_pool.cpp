@@ -13,8 +13,8 @@
 #include <wsnova/actors/events.hpp>
 #include <wsnova/actors/registry.hpp>
 #include <wsnova/actors/spawn_connection.hpp>
-#include <wsnova/supervision/supervisor.hpp>
 #include <wsnova/core/error.hpp>
+#include <wsnova/supervision/supervisor.hpp>
 
 #include "common.hpp"
 
@@ -29,12 +29,9 @@ std::string pool_id(int n) { return "pool-" + std::to_string(n); }
 }  // namespace
 
 int main(int argc, char** argv) {
-  topo::endpoint server{argc, argv};
-  topo::config cfg;
-  caf::actor_system sys{cfg};
-  int status = EXIT_FAILURE;
-  {
-    caf::scoped_actor self{sys};  // the application: owner of every connection
+  return topo::run(argc, argv, "supervised pool", [](topo::context& ctx) {
+    auto& sys = ctx.sys;
+    auto& self = ctx.self;  // the application: owner of every connection
     auto registry = spawn_registry(sys);
     auto fail = [&](const std::string& what) {
       std::cout << "FAILED: " << what << '\n';
@@ -48,7 +45,7 @@ int main(int argc, char** argv) {
       spec.id = pool_id(n);
       spec.start = start_with([&, id = pool_id(n)](caf::actor_system& sys) {
         connection_config conf;
-        conf.url = server.url;
+        conf.url = ctx.url;
         conf.id = id;
         conf.registry = registry;  // the connection binds its id on start
         return spawn_connection(sys, conf, wsnova::unchecked_owner(self));
@@ -60,15 +57,19 @@ int main(int argc, char** argv) {
     auto sup = spawn_supervisor(sys, flags, specs);
     if (!sup) {
       std::cout << "FAILED: cannot start the pool: " << describe(sup.error()) << '\n';
-      return EXIT_FAILURE;
+      return false;
     }
 
     // Helpers: wait for one event kind; send through the registry; ask the supervisor.
     auto await_connected = [&](int count) {
       for (int seen = 0; seen < count;) {
         bool timeout = false;
-        self->receive([&](connected_event& ev) { std::cout << "  " << ev.id << " connected\n"; ++seen; },
-                      caf::after(topo::patience) >> [&] { timeout = true; });
+        self->receive(
+            [&](connected_event& ev) {
+              std::cout << "  " << ev.id << " connected\n";
+              ++seen;
+            },
+            caf::after(topo::patience) >> [&] { timeout = true; });
         if (timeout) return fail("connections did not come up");
       }
       return true;
@@ -76,7 +77,7 @@ int main(int argc, char** argv) {
     auto lookup = [&](const std::string& id) {
       caf::actor result;
       self->request(registry, topo::patience, lookup_atom::value, id)
-        .receive([&](caf::actor& x) { result = x; }, [](caf::error&) {});
+          .receive([&](caf::actor& x) { result = x; }, [](caf::error&) {});
       return result;
     };
     auto echo_via_id = [&](const std::string& id) {
@@ -86,12 +87,13 @@ int main(int argc, char** argv) {
       for (;;) {
         bool timeout = false;
         bool done = false;
-        self->receive([&](message_event& ev) {
-          if (ev.id != id) return;
-          std::cout << "  " << id << " echoed: " << ev.message.payload << '\n';
-          done = true;
-        },
-                      [](caf::ok_atom) {}, caf::after(topo::patience) >> [&] { timeout = true; });
+        self->receive(
+            [&](message_event& ev) {
+              if (ev.id != id) return;
+              std::cout << "  " << id << " echoed: " << ev.message.payload << '\n';
+              done = true;
+            },
+            [](caf::ok_atom) {}, caf::after(topo::patience) >> [&] { timeout = true; });
         if (done) return true;
         if (timeout) return fail("no echo on " + id);
       }
@@ -99,8 +101,8 @@ int main(int argc, char** argv) {
     auto children = [&] {
       std::vector<child_info> result;
       self->request(*sup, topo::patience, which_children_atom::value)
-        .receive([&](std::vector<child_info>& xs) { result = std::move(xs); },
-                 [](caf::error&) {});
+          .receive([&](std::vector<child_info>& xs) { result = std::move(xs); },
+                   [](caf::error&) {});
       return result;
     };
 
@@ -130,15 +132,9 @@ int main(int argc, char** argv) {
       return echo_via_id("pool-2") && untouched == pool_size - 1;
     }();
 
-    self->monitor(*sup);
-    self->send_exit(*sup, caf::exit_reason::user_shutdown);
-    self->receive([](caf::down_msg&) {});
+    topo::stop(self, caf::actor_cast<caf::actor>(*sup));
     self->send_exit(registry, caf::exit_reason::user_shutdown);
     std::cout << "pool stopped\n";
-    if (ok) {
-      std::cout << "supervised pool: OK\n";
-      status = EXIT_SUCCESS;
-    }
-  }
-  return status;
+    return ok;
+  });
 }

@@ -9,8 +9,8 @@
 #include <wsnova/actors/spawn_connection.hpp>
 #include <wsnova/tests/actors/actor_system_fixture.hpp>
 #include <wsnova/tests/actors/client_helpers.hpp>
-#include <wsnova/tests/support/certs.hpp>
-#include <wsnova/tests/support/echo_server.hpp>
+#include <wsnova/testing/certs.hpp>
+#include <wsnova/testing/echo_server.hpp>
 #include <wsnova/core/error.hpp>
 
 using namespace std::chrono_literals;

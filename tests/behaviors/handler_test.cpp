@@ -17,7 +17,7 @@
 #include <wsnova/actors/client.hpp>
 #include <wsnova/tests/actors/actor_system_fixture.hpp>
 #include <wsnova/tests/actors/client_helpers.hpp>
-#include <wsnova/tests/support/echo_server.hpp>
+#include <wsnova/testing/echo_server.hpp>
 #include <wsnova/core/error.hpp>
 
 using namespace std::chrono_literals;

@@ -12,7 +12,7 @@
 
 #include <wsnova/tests/actors/actor_system_fixture.hpp>
 #include <wsnova/tests/actors/client_helpers.hpp>
-#include <wsnova/tests/support/certs.hpp>
+#include <wsnova/testing/certs.hpp>
 #include <wsnova/tests/support/external_server.hpp>
 #include <wsnova/core/error.hpp>
 

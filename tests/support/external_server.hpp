@@ -2,7 +2,7 @@
 // processes so that wsnova is tested against peers it did not write.
 #pragma once
 
-#include <wsnova/tests/support/detail/child_process.hpp>
+#include <wsnova/testing/detail/child_process.hpp>
 
 #include <chrono>
 #include <cstdint>

@@ -1,9 +1,9 @@
 // Tests of the test servers: echo_server, the certificates, and the interop peers
 // (Python websockets, Node ws) started through external_server. The client is plain
 // Boost.Beast driven on the test thread with a deadline on every operation.
-#include <wsnova/tests/support/echo_server.hpp>
+#include <wsnova/testing/echo_server.hpp>
 
-#include <wsnova/tests/support/certs.hpp>
+#include <wsnova/testing/certs.hpp>
 #include <wsnova/tests/support/external_server.hpp>
 
 #define BOOST_TEST_MODULE echo_server

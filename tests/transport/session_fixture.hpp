@@ -8,6 +8,7 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <stdexcept>
 #include <string>
 #include <thread>
 #include <utility>
@@ -17,7 +18,7 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 
-#include <wsnova/tests/support/echo_server.hpp>
+#include <wsnova/testing/echo_server.hpp>
 #include <wsnova/transport/session.hpp>
 #include <wsnova/transport/url.hpp>
 
@@ -171,12 +172,20 @@ struct session_fixture {
     thread.join();
   }
 
-  std::shared_ptr<session> start(const std::string& text, session_options options = {},
-                                 std::shared_ptr<boost::asio::ssl::context> tls = nullptr) {
+  /// Makes a session for `text` reporting to `events`, not started yet.
+  std::shared_ptr<session> create(const std::string& text, session_options options = {},
+                                  std::shared_ptr<boost::asio::ssl::context> tls = nullptr) {
     auto url = parse_ws_url(text);
     if (!url) throw std::runtime_error(to_string(url.error()));
     auto s = session::make(io, *url, std::move(options), std::move(tls), events, 1);
     sessions.push_back(s);
+    return s;
+  }
+
+  /// Makes and starts a session.
+  std::shared_ptr<session> start(const std::string& text, session_options options = {},
+                                 std::shared_ptr<boost::asio::ssl::context> tls = nullptr) {
+    auto s = create(text, std::move(options), std::move(tls));
     s->start();
     return s;
   }

@@ -67,6 +67,7 @@ struct close_record {
 /// | `!close CODE REASON` | server starts the closing handshake with CODE and REASON (REASON optional; any 16-bit CODE is sent as is, so invalid codes can be injected) |
 /// | `!stream N`          | server sends the text messages "1", "2", ..., "N" as fast as it can, then goes on echoing |
 /// | `!ping PAYLOAD`      | server sends a ping with PAYLOAD (at most 125 bytes)             |
+/// | `!raw HEX`           | server writes the hex-decoded bytes as they are, in one write under the WebSocket layer (frames Beast would not send, several frames in one segment); a raw close frame ends the server's sending |
 ///
 /// A malformed command is answered with a text message `!error <what>`; any other text
 /// starting with `!` is echoed.
@@ -107,6 +108,10 @@ class echo_server {
   /// Returns the number of currently open WebSocket sessions (upgraded, not yet ended).
   std::size_t connection_count() const;
 
+  /// Returns the number of data messages (echoes, stream numbers) whose write completed
+  /// since start: they are on the wire before any Close the server sends afterwards.
+  std::size_t messages_written() const;
+
   /// Returns the number of upgrades accepted since start.
   std::size_t accepted_count() const;
 
@@ -135,6 +140,11 @@ class echo_server {
   /// Returns the payload of the next pong received from any client (in arrival order, each
   /// returned once), or `std::nullopt` when none arrives before `deadline` elapses.
   std::optional<std::string> wait_for_pong_payload(std::chrono::milliseconds deadline);
+
+  /// Returns how the next session's read loop ended (in order, each returned once): "closed"
+  /// after a clean closing handshake, else the error's message (e.g. "Connection reset by
+  /// peer"); `std::nullopt` when none ends before `deadline`.
+  std::optional<std::string> wait_for_read_end(std::chrono::milliseconds deadline);
 
   /// Returns true when a pong arrives before `deadline`; consumes it like
   /// `wait_for_pong_payload`.

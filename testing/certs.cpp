@@ -1,6 +1,6 @@
-#include <wsnova/tests/support/certs.hpp>
+#include <wsnova/testing/certs.hpp>
 
-#include <wsnova/tests/support/detail/child_process.hpp>
+#include <wsnova/testing/detail/child_process.hpp>
 
 #include <cerrno>
 #include <cstdlib>

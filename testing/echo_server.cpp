@@ -1,4 +1,4 @@
-#include <wsnova/tests/support/echo_server.hpp>
+#include <wsnova/testing/echo_server.hpp>
 
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/executor_work_guard.hpp>
@@ -65,12 +65,32 @@ bool list_contains(std::string_view list, std::string_view token) {
   return false;
 }
 
+std::optional<unsigned> parse_int_base16(std::string_view s) {
+  unsigned value{};
+  auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), value, 16);
+  if (ec != std::errc{} || end != s.data() + s.size() || s.empty()) return std::nullopt;
+  return value;
+}
+
 template <class Int>
 std::optional<Int> parse_int(std::string_view s) {
   Int value{};
   auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), value);
   if (ec != std::errc{} || end != s.data() + s.size() || s.empty()) return std::nullopt;
   return value;
+}
+
+/// Returns the bytes of an even-length hex string, or nothing if it is not one.
+std::optional<std::string> from_hex(std::string_view hex) {
+  if (hex.size() % 2 != 0) return std::nullopt;
+  std::string out;
+  out.reserve(hex.size() / 2);
+  for (std::size_t i = 0; i < hex.size(); i += 2) {
+    auto byte = parse_int_base16(hex.substr(i, 2));
+    if (!byte) return std::nullopt;
+    out.push_back(static_cast<char>(*byte));
+  }
+  return out;
 }
 
 /// Interface through which the server commands a session of either stream type.
@@ -99,6 +119,8 @@ struct echo_server::impl {
   void on_ended(std::uint64_t id);
   void on_client_close(close_record rec);
   void on_pong(std::string payload);
+  void on_message_written();
+  void on_read_end(std::string what);
   void on_request_headers(std::map<std::string, std::string> headers);
 
   /// Returns strong references to the sessions open right now.
@@ -115,9 +137,11 @@ struct echo_server::impl {
   mutable std::mutex mtx;                      // guards every field up to `cv`
   std::map<std::uint64_t, std::weak_ptr<session_base>> sessions;  // open sessions by id
   std::uint64_t next_id = 1;                   // id for the next accepted session
+  std::size_t written = 0;                     // data messages written since start
   std::size_t accepted = 0;                    // upgrades accepted since start
   std::deque<close_record> closes;             // close frames not yet waited for
   std::deque<std::string> pongs;               // pong payloads not yet waited for
+  std::deque<std::string> read_ends;           // read-loop end causes not yet waited for
   std::map<std::string, std::string> headers;  // latest upgrade request headers
   std::condition_variable cv;                  // signalled on every change above
 
@@ -190,7 +214,7 @@ class session : public session_base, public std::enable_shared_from_this<session
       !std::is_same_v<Stream, websocket::stream<beast::tcp_stream>>;
 
   /// What the writer sends next.
-  enum class kind { text, binary, ping, close, stream };
+  enum class kind { text, binary, ping, close, stream, raw };
 
   /// One queued outgoing item.
   struct outgoing {
@@ -287,6 +311,7 @@ class session : public session_base, public std::enable_shared_from_this<session
     if (ec) {
       // Closed by the peer (the control callback recorded the frame), aborted by
       // drop(), or a protocol/transport error: this session is over.
+      if (!ended_) srv_.on_read_end(ec == websocket::error::closed ? "closed" : ec.message());
       end();
       return;
     }
@@ -316,6 +341,10 @@ class session : public session_base, public std::enable_shared_from_this<session
       auto n = parse_int<std::uint64_t>(args);
       if (!n) return enqueue({kind::text, "!error usage: !stream N"});
       if (*n > 0) enqueue({kind::stream, {}, 0, 1, *n});
+    } else if (name == "!raw") {
+      auto bytes = from_hex(args);
+      if (!bytes) return enqueue({kind::text, "!error usage: !raw HEX"});
+      enqueue({kind::raw, std::move(*bytes)});
     } else if (name == "!ping") {
       if (args.size() > 125) return enqueue({kind::text, "!error ping payload too long"});
       enqueue({kind::ping, std::string(args)});
@@ -343,6 +372,8 @@ class session : public session_base, public std::enable_shared_from_this<session
 
   void enqueue(outgoing item) {
     if (close_queued_ || ended_) return;  // nothing may follow a close frame
+    if (item.what == kind::raw && item.data.size() >= 2 && (item.data[0] & 0x0f) == 0x08)
+      close_queued_ = true;  // a raw close frame alone (0x88 ...) ends our sending too
     if (item.what == kind::close) close_queued_ = true;
     queue_.push_back(std::move(item));
     if (!writing_) do_write();
@@ -368,12 +399,19 @@ class session : public session_base, public std::enable_shared_from_this<session
         ws_.text(true);
         scratch_ = std::to_string(front.next);
         ws_.async_write(net::buffer(scratch_), [self](error_code ec, std::size_t) {
+          if (!ec) self->srv_.on_message_written();
           if (!ec && self->queue_.front().next++ < self->queue_.front().last) {
             self->do_write();  // more numbers to send: keep the item at the front
             return;
           }
           self->on_written(ec);
         });
+        break;
+      case kind::raw:
+        // Bytes straight to the stream under the WebSocket layer, in one write: frames
+        // Beast would never produce, or several frames in one TCP segment.
+        net::async_write(ws_.next_layer(), net::buffer(front.data),
+                         [self](error_code ec, std::size_t) { self->on_written(ec); });
         break;
       case kind::ping:
         ws_.async_ping(websocket::ping_data(beast::string_view(front.data)),
@@ -392,6 +430,8 @@ class session : public session_base, public std::enable_shared_from_this<session
   }
 
   void on_written(error_code ec) {
+    auto what = queue_.front().what;
+    if (!ec && (what == kind::text || what == kind::binary)) srv_.on_message_written();
     queue_.pop_front();
     if (ec) {
       queue_.clear();
@@ -512,6 +552,17 @@ void echo_server::impl::on_pong(std::string payload) {
   cv.notify_all();
 }
 
+void echo_server::impl::on_message_written() {
+  std::lock_guard guard{mtx};
+  ++written;
+}
+
+void echo_server::impl::on_read_end(std::string what) {
+  std::lock_guard guard{mtx};
+  read_ends.push_back(std::move(what));
+  cv.notify_all();
+}
+
 void echo_server::impl::on_request_headers(std::map<std::string, std::string> hdrs) {
   std::lock_guard guard{mtx};
   headers = std::move(hdrs);
@@ -555,6 +606,11 @@ std::size_t echo_server::connection_count() const {
   return impl_->sessions.size();
 }
 
+std::size_t echo_server::messages_written() const {
+  std::lock_guard guard{impl_->mtx};
+  return impl_->written;
+}
+
 std::size_t echo_server::accepted_count() const {
   std::lock_guard guard{impl_->mtx};
   return impl_->accepted;
@@ -595,6 +651,15 @@ std::optional<std::string> echo_server::wait_for_pong_payload(
   auto payload = std::move(impl_->pongs.front());
   impl_->pongs.pop_front();
   return payload;
+}
+
+std::optional<std::string> echo_server::wait_for_read_end(std::chrono::milliseconds deadline) {
+  std::unique_lock lock{impl_->mtx};
+  if (!impl_->cv.wait_for(lock, deadline, [this] { return !impl_->read_ends.empty(); }))
+    return std::nullopt;
+  auto what = std::move(impl_->read_ends.front());
+  impl_->read_ends.pop_front();
+  return what;
 }
 
 bool echo_server::wait_for_pong(std::chrono::milliseconds deadline) {

@@ -1,4 +1,4 @@
-#include <wsnova/tests/support/detail/child_process.hpp>
+#include <wsnova/testing/detail/child_process.hpp>
 
 #include <fcntl.h>
 #include <poll.h>
