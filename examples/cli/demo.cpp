@@ -6,8 +6,8 @@
 #include <optional>
 
 #include <wsnova/actors/client.hpp>
-#include <wsnova/testing/echo_server.hpp>
 #include <wsnova/core/error.hpp>
+#include <wsnova/testing/echo_server.hpp>
 
 #include "close_info.hpp"
 #include "exit_codes.hpp"
@@ -69,7 +69,8 @@ int fail(const caf::error& err) {
 }  // namespace
 
 int run_demo(const cli_options& options) {
-  print_line("wsnova demo: no URL given, so wsnova starts an embedded echo server and talks to it.");
+  print_line(
+      "wsnova demo: no URL given, so wsnova starts an embedded echo server and talks to it.");
   print_line("(To talk to your own server: wsnova ws://host:port/path  --  see wsnova --help.)");
   print_line("");
 
@@ -102,8 +103,7 @@ int run_demo(const cli_options& options) {
   print_line("");
 
   tour steps{conn};
-  if (auto err = steps.echo(1, "a text message", {message_kind::text, "hello"}))
-    return fail(err);
+  if (auto err = steps.echo(1, "a text message", {message_kind::text, "hello"})) return fail(err);
   if (auto err = steps.echo(2, "UTF-8 text (multi-byte characters arrive intact)",
                             {message_kind::text, "Grüße, κόσμε, 世界 ✓"}))
     return fail(err);
@@ -139,12 +139,12 @@ int run_demo(const cli_options& options) {
     if (auto* down = std::get_if<disconnected_event>(&*event)) last_disconnect = *down;
     if (auto* closed = std::get_if<closed_event>(&*event)) {
       auto close = final_close(*closed, last_disconnect);
-      print_line("    closed by the server: code " + std::to_string(close.code) +
-                 ", reason \"" + close.reason + "\"");
+      print_line("    closed by the server: code " + std::to_string(close.code) + ", reason \"" +
+                 close.reason + "\"");
       if (close.code != 4000 || close.reason != "demo done")
         return fail(make_error(errc::protocol_violation,
                                "expected close 4000 \"demo done\"" +
-                                 (closed->cause ? ", cause: " + describe(closed->cause) : "")));
+                                   (closed->cause ? ", cause: " + describe(closed->cause) : "")));
       break;
     }
   }

@@ -14,9 +14,10 @@ namespace wsnova::cli {
 enum exit_code : int {
   /// Success: the demo finished, or the connection closed with 1000.
   exit_ok = 0,
-  /// Any failure not covered below (internal error, unexpected event).
+  /// Any failure not covered below (internal error).
   exit_failure = 1,
-  /// Usage: unknown or malformed option, bad URL, unreadable TLS file.
+  /// Usage: unknown or malformed option, bad URL; bad input: a stdin line that is not
+  /// UTF-8 in text mode, or longer than the send queue holds.
   exit_usage = 2,
   /// Could not reach the server: DNS failure, connection refused.
   exit_network = 3,
@@ -26,7 +27,8 @@ enum exit_code : int {
   exit_rejected = 5,
   /// A deadline passed (connect, handshake, heartbeat, close).
   exit_timeout = 6,
-  /// The open connection failed: dropped, protocol violation, message too big.
+  /// The open connection failed: dropped without a close handshake, or wsnova closed it
+  /// because of the server (protocol violation 1002, invalid UTF-8 1007, too big 1009).
   exit_connection = 7,
   /// The server closed the connection with a code other than 1000.
   exit_closed_abnormally = 8,

@@ -19,17 +19,25 @@ namespace wsnova::cli {
 namespace {
 
 constexpr const char* usage_line =
-  "usage: wsnova [options] [ws://host:port/path | wss://host:port/path]\n"
-  "\n"
-  "Without a URL, wsnova runs a demo: it starts an embedded echo server on 127.0.0.1,\n"
-  "talks to it and prints every step.\n"
-  "\n"
-  "With a URL, every line read from stdin is sent as one message and every message\n"
-  "received is printed on stdout: text as is, binary as a line\n"
-  "`binary(base64): <standard base64, RFC 4648>`. Status lines and errors go to stderr.\n"
-  "At the end of stdin (or on Ctrl-C) wsnova closes with code 1000 and exits once the\n"
-  "close handshake is done. When the server closes, wsnova prints\n"
-  "`closed: CODE REASON` on stderr.\n";
+    "usage: wsnova [options] [ws://host:port/path | wss://host:port/path]\n"
+    "\n"
+    "Without a URL, wsnova runs a demo: it starts an embedded echo server on 127.0.0.1,\n"
+    "talks to it and prints every step.\n"
+    "\n"
+    "With a URL, every line read from stdin is sent as one message and every message\n"
+    "received is printed on stdout: text as is, binary as a line\n"
+    "`binary(base64): <standard base64, RFC 4648>`. Status lines and errors go to stderr.\n"
+    "Text lines must be UTF-8 (RFC 6455 requires it); send anything else with --binary.\n"
+    "\n"
+    "At the end of stdin wsnova closes with code 1000; every message that arrives before\n"
+    "the server's Close is still printed, then wsnova exits. Ctrl-C or SIGTERM closes the\n"
+    "same way but drops the lines not yet sent (and says how many); a second one kills.\n"
+    "The close waits at most --connect-timeout. Whoever closes, wsnova prints\n"
+    "`closed: CODE REASON (closed by the server|closed by wsnova|connection dropped ...)`.\n"
+    "\n"
+    "When the server reads slower than stdin delivers, wsnova stops reading stdin until\n"
+    "its send queue drains (it says so once), so memory stays bounded: at most 16 MiB or\n"
+    "4096 messages queued, plus the line being read; a line may not exceed 16 MiB.\n";
 
 /// Splits "Name: value" (or "Name:value") at the first colon; the value's leading blanks
 /// are not part of it, as in HTTP.
@@ -58,27 +66,26 @@ parse_result parse_options(int argc, char** argv) {
   long long connect_ms = result.connect_timeout.count();
 
   po::options_description visible{"options"};
-  visible.add_options()
-    ("help,h", "print this help and exit")
-    ("version", "print the version and exit")
-    ("header,H", po::value(&headers)->composing(),
-     "add an HTTP header to the upgrade request, K:V (repeatable)")
-    ("subprotocol,s", po::value(&result.subprotocols)->composing(),
-     "offer a subprotocol in Sec-WebSocket-Protocol (repeatable, in order of preference)")
-    ("ca-file", po::value(&result.ca_file), "trust the CA certificates in this PEM file too")
-    ("cert", po::value(&result.cert_file), "client certificate (PEM) for mutual TLS")
-    ("key", po::value(&result.key_file), "private key (PEM) of --cert")
-    ("insecure,k", po::bool_switch(&result.insecure),
-     "DANGEROUS: do not verify the server's TLS certificate")
-    ("compress", po::bool_switch(&result.compress), "offer permessage-deflate compression")
-    ("ping-interval", po::value(&ping_ms)->value_name("MS"),
-     "send a heartbeat ping every MS milliseconds; 0 (default) is off")
-    ("max-message", po::value(&max_message)->value_name("BYTES"),
-     "largest message accepted from the server (default 16777216)")
-    ("binary,b", po::bool_switch(&result.binary), "send stdin lines as binary messages")
-    ("connect-timeout", po::value(&connect_ms)->value_name("MS"),
-     "deadline for connecting and for the TLS and upgrade handshake (default 10000)")
-    ("quiet,q", po::bool_switch(&result.quiet), "print no status lines, only messages and errors");
+  visible.add_options()("help,h", "print this help and exit")("version",
+                                                              "print the version and exit")(
+      "header,H", po::value(&headers)->composing(),
+      "add an HTTP header to the upgrade request, K:V (repeatable)")(
+      "subprotocol,s", po::value(&result.subprotocols)->composing(),
+      "offer a subprotocol in Sec-WebSocket-Protocol (repeatable, in order of preference)")(
+      "ca-file", po::value(&result.ca_file), "trust the CA certificates in this PEM file too")(
+      "cert", po::value(&result.cert_file), "client certificate (PEM) for mutual TLS")(
+      "key", po::value(&result.key_file), "private key (PEM) of --cert")(
+      "insecure,k", po::bool_switch(&result.insecure),
+      "DANGEROUS: do not verify the server's TLS certificate")(
+      "compress", po::bool_switch(&result.compress), "offer permessage-deflate compression")(
+      "ping-interval", po::value(&ping_ms)->value_name("MS"),
+      "send a heartbeat ping every MS milliseconds; 0 (default) is off")(
+      "max-message", po::value(&max_message)->value_name("BYTES"),
+      "largest message accepted from the server (default 16777216)")(
+      "binary,b", po::bool_switch(&result.binary), "send stdin lines as binary messages")(
+      "connect-timeout", po::value(&connect_ms)->value_name("MS"),
+      "deadline for connecting and for the TLS and upgrade handshake (default 10000)")(
+      "quiet,q", po::bool_switch(&result.quiet), "print no status lines, only messages and errors");
   po::options_description hidden;
   hidden.add_options()("url", po::value(&result.url));
   po::options_description all;
@@ -128,6 +135,9 @@ connection_config to_connection_config(const cli_options& options) {
   // A command reports a failure and exits with its code (scripts rely on that); silently
   // retrying forever, the library's default, would hide a dead server behind a hang.
   config.reconnect.enabled = false;
+  // The send queue is the command's memory bound (see --help); stdin pauses above it.
+  config.sending.max_queued_messages = 4096;
+  config.sending.max_queued_bytes = 16u << 20;
   auto& session = config.session;
   session.headers = options.headers;
   session.subprotocols = options.subprotocols;

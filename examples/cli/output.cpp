@@ -3,11 +3,11 @@
 #include <cstdio>
 #include <mutex>
 
+#include <openssl/evp.h>
 #include <caf/atom.hpp>
 #include <caf/message.hpp>
-#include <openssl/evp.h>
 
-#include <wsnova/transport/error.hpp>
+#include <wsnova/core/error.hpp>
 
 #include "exit_codes.hpp"
 
@@ -31,18 +31,30 @@ void write_line(std::FILE* stream, std::string line) {
 /// A fallback explanation for errors whose context carries no detail.
 std::string explain(errc code) {
   switch (code) {
-    case errc::dns: return "the host name could not be resolved";
-    case errc::connect_refused: return "the server refused the TCP connection";
-    case errc::tls_verify_failed: return "the server's certificate failed verification";
-    case errc::tls_handshake: return "the TLS handshake failed";
-    case errc::upgrade_rejected: return "the server rejected the WebSocket upgrade";
-    case errc::protocol_violation: return "the server violated the WebSocket protocol";
-    case errc::message_too_big: return "a message exceeded --max-message";
-    case errc::timeout: return "no answer in time";
-    case errc::connection_lost: return "the connection dropped";
-    case errc::closed: return "the connection is closed";
-    case errc::not_connected: return "not connected";
-    default: return to_string(code);
+    case errc::dns:
+      return "the host name could not be resolved";
+    case errc::connect_refused:
+      return "the server refused the TCP connection";
+    case errc::tls_verify_failed:
+      return "the server's certificate failed verification";
+    case errc::tls_handshake:
+      return "the TLS handshake failed";
+    case errc::upgrade_rejected:
+      return "the server rejected the WebSocket upgrade";
+    case errc::protocol_violation:
+      return "the server violated the WebSocket protocol";
+    case errc::message_too_big:
+      return "a message exceeded --max-message";
+    case errc::timeout:
+      return "no answer in time";
+    case errc::connection_lost:
+      return "the connection dropped";
+    case errc::closed:
+      return "the connection is closed";
+    case errc::not_connected:
+      return "not connected";
+    default:
+      return to_string(code);
   }
 }
 

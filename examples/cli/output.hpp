@@ -10,7 +10,7 @@
 
 #include <caf/error.hpp>
 
-#include <wsnova/transport/message.hpp>
+#include <wsnova/core/message.hpp>
 
 namespace wsnova::cli {
 

@@ -2,16 +2,18 @@
 
 #include <atomic>
 #include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <mutex>
 #include <optional>
-
-#include <caf/scoped_actor.hpp>
 
 #include <wsnova/actors/client.hpp>
 #include <wsnova/core/error.hpp>
 #include <wsnova/transport/url.hpp>
 
-#include "close_info.hpp"
 #include "exit_codes.hpp"
+#include "line_sender.hpp"
+#include "outcome.hpp"
 #include "output.hpp"
 #include "runtime.hpp"
 #include "stdin_reader.hpp"
@@ -21,32 +23,26 @@ namespace wsnova::cli {
 namespace {
 
 using namespace std::chrono_literals;
+using steady = std::chrono::steady_clock;
 
-/// True for errors that only say the connection is already gone. The receive loop reports
-/// the close itself, so the stdin side stays silent about them.
-bool is_gone(const caf::error& err) {
-  if (err.category() == caf::atom("system")) return true;  // request_receiver_down
-  switch (code_of(err)) {
-    case errc::closed:
-    case errc::not_connected:
-    case errc::actor_gone: return true;
-    default: return false;
-  }
-}
+/// What the stdin thread tells the receive loop, under one lock.
+struct input_side {
+  std::mutex mutex;
+  /// When wsnova asked to close (end of input, Ctrl-C, bad input); empty until then.
+  std::optional<steady::time_point> close_requested_at;
+  /// A failure on our side (bad input, a refused send), reported as the run's error.
+  caf::error local_error;
+};
 
-/// Decides the exit code of a finished connection and prints why it ended.
-int on_closed(const closed_event& closed, const std::optional<disconnected_event>& disconnect,
-              bool closed_by_us, bool quiet) {
-  auto close = final_close(closed, disconnect);
-  auto text = "closed: " + describe_close(close.code, close.reason);
-  if (close.code == close_code::normal) {
-    print_status(quiet, closed_by_us ? text + " (closed by wsnova)" : text);
-    return exit_ok;
-  }
-  // Anything but a normal close is a failure: say it even when quiet.
-  print_status(false, text);
-  if (closed.cause && !is(closed.cause, errc::closed_by_peer)) return report_error(closed.cause);
-  return exit_closed_abnormally;
+/// The text of the "connected" status lines.
+void print_connected(const connected_event& ev, const cli_options& options) {
+  std::string line = "connected to " + ev.url;
+  if (!ev.subprotocol.empty()) line += " (subprotocol " + ev.subprotocol + ")";
+  if (ev.compressed) line += " (permessage-deflate)";
+  print_status(options.quiet, line);
+  print_status(options.quiet, std::string{"each line of input goes out as a "} +
+                                  (options.binary ? "binary" : "text") +
+                                  " message; end of input (Ctrl-D) closes");
 }
 
 }  // namespace
@@ -56,107 +52,139 @@ int run_session(const cli_options& options) {
   // own bad_url message.
   if (auto url = parse_ws_url(options.url); !url) return report_error(to_error(url.error()));
   if (options.insecure)
-    print_warning("--insecure: TLS certificate verification disabled; anyone on the network "
-                  "path can read and change this connection's traffic");
+    print_warning(
+        "--insecure: TLS certificate verification disabled; anyone on the network "
+        "path can read and change this connection's traffic");
 
   const bool quiet = options.quiet;
+  auto config = to_connection_config(options);
+  const auto max_line = config.sending.max_queued_bytes;
   runtime rt;
   print_status(quiet, "connecting to " + options.url + " ...");
   // connect_timeout bounds DNS+TCP and, separately, TLS+upgrade; wait for both plus slack.
   auto deadline = 2 * options.connect_timeout + std::chrono::seconds{1};
-  auto connected = client::connect(rt.system, to_connection_config(options),
+  auto connected = client::connect(rt.system, std::move(config),
                                    std::chrono::duration_cast<caf::timespan>(deadline));
   if (!connected) return report_error(connected.error());
   auto& conn = *connected;
 
-  // The stdin thread talks to the connection actor through its own scoped actor: the
-  // client facade belongs to this thread, which blocks in next_event() so that received
-  // messages print the moment they arrive.
-  caf::scoped_actor sender{rt.system};
-  auto handle = conn.handle();
-  std::atomic<bool> closed_by_us{false};
-  bool send_failed = false;  // touched by the stdin thread only
-  const auto kind = options.binary ? message_kind::binary : message_kind::text;
-  const auto close_wait =
-    std::chrono::duration_cast<caf::timespan>(options.connect_timeout + std::chrono::seconds{1});
-
+  // The stdin thread talks to the connection actor through its own scoped actor (in
+  // `line_sender`): the client facade belongs to this thread, which blocks in next_event()
+  // so that received messages print the moment they arrive.
+  input_side input;
+  std::optional<stdin_reader> reader;
+  line_sender sender{rt.system, conn.handle(), options.binary, quiet,
+                     [&](std::chrono::milliseconds d) { return reader->wait(d); }};
+  std::size_t dropped = 0;  // lines read from stdin and never sent (stdin thread only)
+  auto request_close = [&](caf::error local_error) {
+    {
+      std::lock_guard<std::mutex> guard{input.mutex};
+      input.close_requested_at = steady::now();
+      input.local_error = std::move(local_error);
+    }
+    sender.close();
+  };
   auto on_line = [&](std::string line) {
-    if (send_failed) return;
-    sender->request(handle, caf::timespan{10s}, send_atom::value, ws_message{kind, std::move(line)})
-      .receive([](caf::ok_atom) {},
-               [&](caf::error& err) {
-                 send_failed = true;
-                 if (!is_gone(err)) report_error(err);
-               });
+    switch (sender.send(std::move(line))) {
+      case send_outcome::sent:
+        return true;
+      case send_outcome::interrupted:
+        ++dropped;
+        return false;
+      case send_outcome::connection_gone:
+        return false;
+      case send_outcome::bad_input:
+      case send_outcome::failed:
+        ++dropped;
+        request_close(sender.failure());
+        return false;
+    }
+    return false;
   };
-  auto on_end = [&](stdin_reader::end_reason why) {
-    if (send_failed) return;
-    print_status(quiet, why == stdin_reader::end_reason::interrupted
-                          ? "interrupted: closing with 1000"
-                          : "end of input: closing with 1000");
-    closed_by_us = true;
-    sender->request(handle, close_wait, close_atom::value, close_code::normal, std::string{})
-      .receive([](caf::ok_atom) {},
-               [&](caf::error& err) {
-                 if (!is_gone(err)) report_error(err);
-               });
+  auto on_end = [&](stdin_reader::end_reason why, std::size_t unhandled) {
+    dropped += unhandled;
+    using reason = stdin_reader::end_reason;
+    switch (why) {
+      case reason::interrupted: {
+        std::string text = "interrupted: closing with 1000";
+        if (dropped > 0)
+          text += "; " + std::to_string(dropped) + " line(s) read from stdin were not sent";
+        if (auto queued = sender.queued_messages(); queued > 0)
+          text += "; " + std::to_string(queued) +
+                  " message(s) still queued go out first if the server reads them in time";
+        print_status(false, text);
+        return request_close({});
+      }
+      case reason::eof:
+        print_status(quiet, "end of input: closing with 1000");
+        return request_close({});
+      case reason::line_too_long:
+        return request_close(make_error(errc::invalid_argument,
+                                        "line " + std::to_string(sender.lines() + 1) +
+                                            " of stdin is longer than " + std::to_string(max_line) +
+                                            " bytes, the most the send queue holds"));
+      case reason::refused:  // the line handler already asked to close, or the peer did
+      case reason::stopped:
+        return;
+    }
   };
-
   // Started only once the connection is up: lines typed earlier wait in the terminal or
   // pipe, so none is lost and none is refused with not_connected.
-  stdin_reader reader{on_line, on_end};
+  reader.emplace(on_line, on_end, max_line);
+
+  // Every message that arrives before the close completes is printed: the loop ends only
+  // at the closed_event, which the connection sends after everything it received.
+  // The close is bounded by the library (handshake_timeout = --connect-timeout); the
+  // deadline here is the backstop should that bound fail.
+  const auto close_limit = options.connect_timeout + 2s;
+  outcome verdict;
   std::optional<int> result;
-  std::optional<disconnected_event> last_disconnect;
-  // An error event is held back one event: when the closed_event right after it carries the
-  // same error, the final error line says it once; otherwise it is printed as a warning.
-  std::optional<caf::error> held_error;
-  auto flush_held_error = [&] {
-    if (held_error) print_warning(error_category(*held_error) + ": " + error_detail(*held_error));
-    held_error.reset();
-  };
   while (!result) {
-    // A long wait, not an infinite one: next_event needs a finite deadline, and a quiet
-    // connection is not an error, so a timeout only loops.
-    auto event = conn.next_event(std::chrono::hours{1});
+    std::optional<steady::time_point> closing_since;
+    {
+      std::lock_guard<std::mutex> guard{input.mutex};
+      closing_since = input.close_requested_at;
+    }
+    if (closing_since && steady::now() - *closing_since > close_limit) {
+      print_error("timeout", "the connection did not close within " +
+                                 std::to_string(close_limit.count()) + " ms");
+      // Abandon the connection: waiting for its actor is what failed, and the actor
+      // system's destructor would wait for it again.
+      std::fflush(nullptr);
+      std::_Exit(exit_timeout);
+    }
+    // Short waits only to look at the close deadline; each costs one wake-up per second.
+    auto event = conn.next_event(closing_since ? caf::timespan{100ms} : caf::timespan{1s});
     if (!event) {
       if (is(event.error(), errc::timeout)) continue;
       result = report_error(event.error());
       break;
     }
     std::visit(
-      [&](auto& ev) {
-        using event_type = std::decay_t<decltype(ev)>;
-        if constexpr (std::is_same_v<event_type, closed_event>) {
-          if (held_error && code_of(*held_error) == code_of(ev.cause)) held_error.reset();
-        }
-        if constexpr (!std::is_same_v<event_type, disconnected_event>) flush_held_error();
-        if constexpr (std::is_same_v<event_type, connected_event>) {
-          std::string line = "connected to " + ev.url;
-          if (!ev.subprotocol.empty()) line += " (subprotocol " + ev.subprotocol + ")";
-          if (ev.compressed) line += " (permessage-deflate)";
-          print_status(quiet, line);
-          print_status(quiet, options.binary
-                                ? "each line of input goes out as a binary message; "
-                                  "end of input (Ctrl-D) closes"
-                                : "each line of input goes out as a text message; "
-                                  "end of input (Ctrl-D) closes");
-        } else if constexpr (std::is_same_v<event_type, message_event>) {
-          print_message(ev.message);
-        } else if constexpr (std::is_same_v<event_type, error_event>) {
-          // A peer's close is reported by the closed line, never as an error.
-          if (!is(ev.error, errc::closed_by_peer)) held_error = ev.error;
-        } else if constexpr (std::is_same_v<event_type, closed_event>) {
-          result = on_closed(ev, last_disconnect, closed_by_us, quiet);
-        } else if constexpr (std::is_same_v<event_type, disconnected_event>) {
-          // A closed_event follows (no reconnection configured) and carries the verdict;
-          // this one carries the peer's close code (see close_info.hpp).
-          last_disconnect = ev;
-        }
-      },
-      *event);
+        [&](auto& ev) {
+          using event_type = std::decay_t<decltype(ev)>;
+          if constexpr (std::is_same_v<event_type, connected_event>) {
+            print_connected(ev, options);
+          } else if constexpr (std::is_same_v<event_type, message_event>) {
+            print_message(ev.message);
+          } else if constexpr (std::is_same_v<event_type, error_event>) {
+            verdict.note_error(ev.error);
+          } else if constexpr (std::is_same_v<event_type, disconnected_event>) {
+            verdict.note_disconnect(ev);
+          } else if constexpr (std::is_same_v<event_type, closed_event>) {
+            // The stdin thread is done with `input` only after stop(); but what it noted
+            // before asking to close is visible now, under the lock.
+            std::lock_guard<std::mutex> guard{input.mutex};
+            if (input.local_error) verdict.note_local_error(input.local_error);
+            if (input.close_requested_at) verdict.note_close_requested();
+            verdict.note_error(ev.cause);
+            result = verdict.report(ev, quiet);
+          }
+        },
+        *event);
   }
   // Join the stdin thread before its scoped actor and the actor system go away.
-  reader.stop();
+  reader->stop();
   return *result;
 }
 

@@ -1,19 +1,27 @@
 #!/usr/bin/env bash
 # Runs the `wsnova` program the way a user does and checks what it prints.
 #
-#   run_cli_test.sh WSNOVA_BINARY INTEROP_DIR CASE
+#   run_cli_test.sh WSNOVA_BINARY ECHO_SERVER_BINARY INTEROP_DIR CASE
 #
-# Cases that need a server start tests/interop/python_echo_server.py (an echo server
-# nobody on the project wrote; it prints `PORT n` once listening) and kill it on exit.
-# Every case checks output, not only the exit code. Prints what it saw on failure.
+# Servers: tests/interop/python_echo_server.py (an echo server nobody on the project
+# wrote), wsnova's own echo server (ECHO_SERVER_BINARY, testing/echo_server.hpp), and
+# scripted_server.py next to this script (faults a correct library would not commit). Each
+# prints `PORT n` once listening and is stopped on exit. Every case checks output, not only
+# the exit code, and prints what it saw on failure. No sleep synchronises anything: waits
+# poll for the awaited output, and their deadlines only bound a failure.
 set -u -o pipefail
 
 wsnova=$1
-interop_dir=$2
-case_name=$3
+echo_server_bin=$2
+interop_dir=$3
+case_name=$4
+here=$(cd "$(dirname "$0")" && pwd)
 work=$(mktemp -d /tmp/wsnova-cli-test.XXXXXX)
 server_pid=
+pid=
 cleanup() {
+  if [[ -n $pid ]]; then kill -9 "$pid" 2>/dev/null; fi
+  exec 4>&- 5>&- 2>/dev/null  # ends the C++ echo server (EOF) and any held-open stdin
   if [[ -n $server_pid ]]; then kill "$server_pid" 2>/dev/null; wait "$server_pid" 2>/dev/null; fi
   rm -rf "$work"
 }
@@ -34,18 +42,68 @@ expect_in() { grep -Eq -- "$2" "$work/$1" || fail "${3:-$1 should match /$2/}"; 
 # expect_not_in FILE REGEX: no line matches.
 expect_not_in() { ! grep -Eq -- "$2" "$work/$1" || fail "$1 should not match /$2/"; }
 
+# wait_for FILE REGEX [SECONDS]: polls until some line of $work/FILE matches (default 20 s).
+wait_for() {
+  local deadline=$((SECONDS + ${3:-20}))
+  until grep -Eq -- "$2" "$work/$1" 2>/dev/null; do
+    ((SECONDS < deadline)) || return 1
+    sleep 0.05
+  done
+}
+
+# Reads the `PORT n` line the server started last prints into $port, or fails.
+await_port() {
+  wait_for server.out '^PORT [0-9]+$' \
+    || { echo "FAIL ($case_name): server did not start"; cat "$work/server.err"; exit 1; }
+  port=$(sed -n 's/^PORT \([0-9]*\)$/\1/p' "$work/server.out")
+}
+
 # Starts the Python echo server and sets $url.
 start_server() {
   /usr/bin/python3 "$interop_dir/python_echo_server.py" --ignore-stdin \
     >"$work/server.out" 2>"$work/server.err" </dev/null &
   server_pid=$!
-  for _ in $(seq 100); do
-    port=$(sed -n 's/^PORT \([0-9]*\)$/\1/p' "$work/server.out")
-    if [[ -n $port ]]; then url="ws://127.0.0.1:$port/cli"; return; fi
-    kill -0 "$server_pid" 2>/dev/null || break
-    sleep 0.1
-  done
-  echo "FAIL ($case_name): python echo server did not start"; cat "$work/server.err"; exit 1
+  await_port
+  url="ws://127.0.0.1:$port/cli"
+}
+
+# Starts the Node `ws` echo server and sets $url.
+start_node_server() {
+  node "$interop_dir/node_ws_server.js" --ignore-stdin \
+    >"$work/server.out" 2>"$work/server.err" </dev/null &
+  server_pid=$!
+  await_port
+  url="ws://127.0.0.1:$port/cli"
+}
+
+# Starts wsnova's own echo server and sets $url; it serves until fd 4 closes.
+start_echo_server() {
+  mkfifo "$work/server.in"
+  "$echo_server_bin" <"$work/server.in" >"$work/server.out" 2>"$work/server.err" &
+  server_pid=$!
+  exec 4>"$work/server.in"
+  await_port
+  url="ws://127.0.0.1:$port/cli"
+}
+
+# Makes a self-signed certificate for localhost: $work/cert.pem, $work/key.pem.
+make_cert() {
+  openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 2 \
+    -subj /CN=localhost -addext subjectAltName=DNS:localhost \
+    -keyout "$work/key.pem" -out "$work/cert.pem" 2>"$work/openssl.err" \
+    || { echo "FAIL ($case_name): openssl"; cat "$work/openssl.err"; exit 1; }
+}
+
+# start_scripted [--tls] MODE ARGS...: starts scripted_server.py, sets $url (wss:// with
+# --tls, trusted with --ca-file $work/cert.pem).
+start_scripted() {
+  local scheme=ws tls=()
+  if [[ $1 == --tls ]]; then shift; make_cert; scheme=wss; tls=(--tls "$work/cert.pem" "$work/key.pem"); fi
+  /usr/bin/python3 "$here/scripted_server.py" "${tls[@]}" "$@" \
+    >"$work/server.out" 2>"$work/server.err" </dev/null &
+  server_pid=$!
+  await_port
+  url="$scheme://localhost:$port/cli"
 }
 
 # run ARGS... : runs wsnova with stdin from $work/in, 20 s at most.
@@ -53,6 +111,30 @@ run() {
   timeout 20 "$wsnova" "$@" <"$work/in" >"$work/out" 2>"$work/err"
   status=$?
 }
+
+# run_open ARGS... : runs wsnova with the lines of $work/in on a stdin that never ends (a
+# FIFO this script holds open), so only the server can end the connection.
+run_open() {
+  mkfifo "$work/stdin"
+  exec 5<>"$work/stdin"
+  cat "$work/in" >&5
+  timeout 20 "$wsnova" "$@" <"$work/stdin" >"$work/out" 2>"$work/err"
+  status=$?
+  exec 5>&-
+}
+
+# start_open ARGS... : like run_open, in the background (pid in $pid); `finish` waits.
+start_open() {
+  mkfifo "$work/stdin"
+  exec 5<>"$work/stdin"
+  cat "$work/in" >&5
+  timeout 30 "$wsnova" "$@" <"$work/stdin" >"$work/out" 2>"$work/err" &
+  pid=$!
+}
+finish() { wait "$pid"; status=$?; exec 5>&-; }
+
+# cpu_ticks PID: user + system CPU time of PID so far, in clock ticks.
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 
 # converse N ARGS... : runs wsnova with the lines of $work/in on its stdin, keeps stdin open
 # until N lines came back on stdout (10 s at most), then ends the input. Holding stdin
@@ -119,20 +201,152 @@ case $case_name in
     ;;
   server_close)
     start_server
-    # Keep stdin open after the command so that the server's close comes first.
-    { printf '!close 4001 going away now\n'; sleep 3; } \
-      | timeout 20 "$wsnova" "$url" >"$work/out" 2>"$work/err"
-    status=$?
+    printf '!close 4001 going away now\n' >"$work/in"
+    run_open "$url"
     expect_status 8
-    expect_in err '^closed: 4001 going away now$'
+    expect_in err '^closed: 4001 going away now \(closed by the server\)$'
     ;;
   server_close_normal)
     start_server
-    { printf '!close 1000 bye\n'; sleep 3; } \
-      | timeout 20 "$wsnova" --quiet "$url" >"$work/out" 2>"$work/err"
-    status=$?
+    printf '!close 1000 bye\n' >"$work/in"
+    run_open --quiet "$url"
     expect_status 0
     [[ ! -s $work/err ]] || fail "--quiet and a 1000 close: stderr should be empty"
+    ;;
+  # -- Nothing lost at close: every echo owed before the server's Close is printed. --
+  echo_all_1000)
+    start_echo_server
+    seq 1 1000 >"$work/in"
+    run --quiet "$url"
+    expect_status 0
+    diff "$work/in" "$work/out" >/dev/null || fail "stdout should be exactly the 1000 echoes"
+    ;;
+  echo_big_line)
+    # Node's ws, because wsnova's echo server and Python's websockets both drop an echo
+    # still being written when the client's Close arrives (see tests/cli/README.md).
+    start_node_server
+    head -c 1048576 /dev/zero | tr '\0' x >"$work/in"
+    echo >>"$work/in"
+    run --quiet "$url"
+    expect_status 0
+    cmp -s "$work/in" "$work/out" || fail "the 1 MiB line should come back whole"
+    ;;
+  echo_short_runs)
+    start_echo_server
+    echo hello >"$work/in"
+    for i in $(seq 10); do
+      run --quiet "$url"
+      expect_status 0
+      [[ $(cat "$work/out") == hello ]] || fail "run $i: stdout should be the echo"
+    done
+    ;;
+  # -- One case per row of the exit-code table that can be provoked locally. --
+  close_1001 | close_1011)
+    code=${case_name#close_}
+    start_scripted close "$code" server says bye
+    run_open "$url"
+    expect_status 8
+    expect_in err "^closed: $code server says bye \(closed by the server\)$"
+    expect_not_in err 'reconnection disabled'
+    ;;
+  dropped)
+    start_scripted drop
+    run_open "$url"
+    expect_status 7
+    expect_in err '^closed: 1006.*\(connection dropped without a close handshake\)$'
+    expect_in err '^wsnova: error: connection_lost: '
+    ;;
+  tls_bad_close_code)
+    # 999 is not a close code (RFC 6455 section 7.4): a protocol violation, and over TLS
+    # the stream's end after it must not take the blame.
+    start_scripted --tls close 999
+    run_open --ca-file "$work/cert.pem" "$url"
+    expect_status 7
+    expect_in err '^closed: 1002.*\(closed by wsnova\)$'
+    expect_in err '^wsnova: error: protocol_violation: '
+    expect_not_in err 'connection_lost'
+    ;;
+  tls_untrusted)
+    start_scripted --tls close 1000
+    run_open "$url"
+    expect_status 4
+    expect_in err '^wsnova: error: tls_verify_failed: '
+    ;;
+  rejected)
+    start_scripted reject 403
+    run_open "$url"
+    expect_status 5
+    expect_in err '^wsnova: error: upgrade_rejected: .*403'
+    ;;
+  connect_timeout)
+    start_scripted silent
+    run_open --connect-timeout 500 "$url"
+    expect_status 6
+    expect_in err '^wsnova: error: timeout: '
+    ;;
+  too_big)
+    start_scripted send 2000
+    run_open --max-message 1000 "$url"
+    expect_status 7
+    expect_in err '^closed: 1009.*\(closed by wsnova\)$'
+    expect_in err '^wsnova: error: message_too_big: '
+    ;;
+  server_bad_utf8)
+    start_scripted bad_utf8
+    run_open "$url"
+    expect_status 7
+    expect_in err '^closed: 1007.*\(closed by wsnova\)$'
+    expect_in err '^wsnova: error: protocol_violation: '
+    ;;
+  stdin_bad_utf8)
+    start_echo_server
+    printf 'fine\nnot \xff utf-8\nnever sent\n' >"$work/in"
+    run_open "$url"
+    expect_status 2
+    expect_in err '^wsnova: error: invalid_argument: line 2 of stdin is not valid UTF-8 \(byte 5\).*--binary'
+    expect_in err '^closed: 1000 \(closed by wsnova\)$'
+    expect_not_in out 'never sent'
+    ;;
+  stdin_binary_any_bytes)
+    start_echo_server
+    printf '\xff\xfe\n' >"$work/in"
+    run --quiet --binary "$url"
+    expect_status 0
+    expect_in out '^binary\(base64\): //4=$'
+    ;;
+  # -- Signals: SIGINT and SIGTERM close with 1000 and say what was not sent. --
+  sigint | sigterm)
+    start_echo_server
+    printf 'before the signal\n' >"$work/in"
+    start_open "$url"
+    wait_for out '^before the signal$' || fail "the echo should print while stdin is open"
+    kill -"${case_name#sig}" "$pid"
+    finish
+    expect_status 0
+    expect_in err '^interrupted: closing with 1000$'
+    expect_in err '^closed: 1000 \(closed by wsnova\)$'
+    ;;
+  backpressure)
+    # A server that reads 4 KiB every 200 ms. wsnova must stop reading stdin, wait without
+    # burning CPU, keep its memory bounded, and leave promptly on Ctrl-C.
+    start_scripted slow
+    line=$(head -c 1000 /dev/zero | tr '\0' x)
+    "$wsnova" --connect-timeout 2000 "$url" < <(yes "$line") >"$work/out" 2>"$work/err" &
+    pid=$!
+    wait_for err 'send queue full, stdin paused' 30 || fail "wsnova should say it paused stdin"
+    before=$(cpu_ticks "$pid")
+    sleep 3  # a measuring window, not a synchronisation
+    used=$(( $(cpu_ticks "$pid") - before ))
+    rss_kb=$(awk '/^VmRSS/{print $2}' "/proc/$pid/status")
+    (( used <= 30 )) || fail "blocked on the server, wsnova used $used CPU ticks in 3 s"
+    (( rss_kb <= 100 * 1024 )) || fail "RSS $rss_kb kB exceeds 100 MB"
+    kill -INT "$pid"
+    deadline=$((SECONDS + 10))  # --connect-timeout bounds the close, plus slack
+    while kill -0 "$pid" 2>/dev/null; do
+      ((SECONDS < deadline)) || fail "still running 10 s after Ctrl-C"
+      sleep 0.05
+    done
+    expect_in err '^interrupted: closing with 1000; [0-9]+ line\(s\) read from stdin were not sent'
     ;;
   bad_url)
     run 'http://example.com/'
@@ -163,7 +377,10 @@ case $case_name in
     expect_in out '--ping-interval'
     expect_in out 'binary\(base64\)'
     expect_in out '^exit codes:'
+    expect_in out '^  7  the open connection failed'
     expect_in out '^  8  the server closed'
+    expect_in out 'must be UTF-8'
+    expect_in out 'SIGTERM'
     run --version
     expect_status 0
     expect_in out '^wsnova [0-9]+\.[0-9]+\.[0-9]+$'
