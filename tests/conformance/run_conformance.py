@@ -34,12 +34,17 @@ KNOWN_FAILURES = {
     # bytes arriving the close is a reset. Beast 1.81's async teardown_tcp_op
     # (websocket/impl/teardown.hpp) tests its coroutine argument `bytes_transferred`, always
     # 0 there, instead of read_some's result, so it leaves its drain loop after one read.
+    # The drain_op teardown in transport/detail/cork_stream.hpp (uncommitted in the shared
+    # tree at 14:15 UTC) fixes both entries: plain and deflate then pass every case; delete
+    # them once it is committed.
     _CLIENT_FAILS: (("plain", "deflate"), "closes TCP before the server (Beast async teardown)"),
     r"^7\.1\.[2-5]$": (("plain", "deflate"),
                        "closes TCP before the server (Beast async teardown)"),
     # Over TLS the teardown is the TLS shutdown: when the client fails while the server is
     # still sending (1-byte TLS records; the rest of a 16 MiB + 1 frame), wsnova closes TCP
-    # (FIN, or RST with unread data) before the server's close_notify.
+    # (FIN, or RST with unread data) before the server's close_notify. strace: Close sent,
+    # close_notify sent, one 26-byte record read, shutdown(SHUT_WR), close(): the TLS
+    # shutdown ends at the first application-data record and nothing drains after it.
     r"^(6\.6\.\d+|9\.9\.1)$": (("tls",), "closes TCP early when failing mid-stream"),
     # Inflate errors drop TCP without a Close frame (NON-STRICT; Beast does the same).
     r"^13\.12$": (("deflate",), "no Close frame on an inflate error"),
