@@ -6,7 +6,7 @@
 #   2. The Node.js test peer's dependency `ws` (tests/interop/node_modules).
 #   3. Configures build/ (Ninja, RelWithDebInfo) and builds it with -j2.
 # Options:
-#   --docs       also install doxygen (used by scripts/docs.sh; CI does not need it)
+#   --docs       accepted for compatibility (doxygen is always installed now)
 #   --no-build   stop after installing dependencies
 # Environment: WSNOVA_BUILD_DIR (default build), WSNOVA_JOBS (default 2),
 #              WSNOVA_CMAKE_ARGS (extra configure arguments).
@@ -33,8 +33,10 @@ APT_PACKAGES=(
   python3 python3-websockets
   nodejs npm
   cmake ninja-build g++ pkg-config ccache
+  # Quality gates (CTest label `quality`, docs/quality.md). Debian 12 ships LLVM 14 for
+  # both; with cppcheck and doxygen about 60 MB to download on a machine without LLVM.
+  clang-format clang-tidy cppcheck doxygen
 )
-(( with_docs )) && APT_PACKAGES+=(doxygen)
 
 is_installed() {
   [[ "$(dpkg-query -W -f='${db:Status-Status}' "$1" 2>/dev/null)" == installed ]]
