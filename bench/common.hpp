@@ -75,25 +75,25 @@ inline options parse_options(int argc, char** argv, bool wsnova_flags) {
   namespace po = boost::program_options;
   options o;
   po::options_description desc("options");
-  desc.add_options()
-    ("help,h", "show this help")
-    ("url", po::value(&o.url)->required(), "ws://127.0.0.1:PORT/ or wss://127.0.0.1:PORT/")
-    ("mode", po::value(&o.mode)->default_value("throughput"), "throughput|latency|idle|connect")
-    ("conns", po::value(&o.conns), "connections (throughput 1, idle 1000)")
-    ("size", po::value(&o.size)->default_value(64), "payload bytes")
-    ("window", po::value(&o.window), "throughput: messages in flight per connection (16); "
-                                     "idle: handshakes in flight (64)")
-    ("seconds", po::value(&o.seconds), "throughput: measured seconds (5); idle: hold (5)")
-    ("warmup", po::value(&o.warmup)->default_value(1), "throughput: warm-up seconds")
-    ("count", po::value(&o.count), "latency: timed round trips (20000); connect: connects (1000)")
-    ("text", po::bool_switch(&o.text), "text frames instead of binary")
-    ("deflate", po::bool_switch(&o.deflate), "offer permessage-deflate");
+  desc.add_options()("help,h", "show this help")("url", po::value(&o.url)->required(),
+                                                 "ws://127.0.0.1:PORT/ or wss://127.0.0.1:PORT/")(
+      "mode", po::value(&o.mode)->default_value("throughput"), "throughput|latency|idle|connect")(
+      "conns", po::value(&o.conns), "connections (throughput 1, idle 1000)")(
+      "size", po::value(&o.size)->default_value(64), "payload bytes")(
+      "window", po::value(&o.window),
+      "throughput: messages in flight per connection (16); "
+      "idle: handshakes in flight (64)")("seconds", po::value(&o.seconds),
+                                         "throughput: measured seconds (5); idle: hold (5)")(
+      "warmup", po::value(&o.warmup)->default_value(1), "throughput: warm-up seconds")(
+      "count", po::value(&o.count), "latency: timed round trips (20000); connect: connects (1000)")(
+      "text", po::bool_switch(&o.text), "text frames instead of binary")(
+      "deflate", po::bool_switch(&o.deflate), "offer permessage-deflate");
   if (wsnova_flags) {
-    desc.add_options()
-      ("io-threads", po::value(&o.io_threads)->default_value(1), "wsnova I/O threads (io_module)")
-      ("caf-threads", po::value(&o.caf_threads)->default_value(1), "CAF scheduler threads")
-      ("caf-moderate-polls", po::value(&o.caf_moderate_polls)->default_value(-1),
-       "CAF work-stealing.moderate-poll-attempts (each sleeps 50 us); -1 keeps CAF's default");
+    desc.add_options()("io-threads", po::value(&o.io_threads)->default_value(1),
+                       "wsnova I/O threads (io_module)")(
+        "caf-threads", po::value(&o.caf_threads)->default_value(1), "CAF scheduler threads")(
+        "caf-moderate-polls", po::value(&o.caf_moderate_polls)->default_value(-1),
+        "CAF work-stealing.moderate-poll-attempts (each sleeps 50 us); -1 keeps CAF's default");
   }
   po::variables_map vm;
   try {

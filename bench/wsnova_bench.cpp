@@ -73,32 +73,33 @@ struct owner_state {
 /// The owner: counts events; with --path owner it also echoes the echo.
 caf::behavior owner_actor(caf::event_based_actor* self, owner_state* st) {
   return {
-    [st](const wsnova::connected_event&) {
-      if (st->on_connected) return st->on_connected();
-      std::lock_guard lock{st->mtx};
-      ++st->connected;
-      st->cv.notify_all();
-    },
-    [st](const wsnova::closed_event& ev) {
-      if (ev.cause) return st->fail("closed: code " + std::to_string(ev.code) + " " +
-                                    caf::to_string(ev.cause));
-      if (st->on_closed) return st->on_closed();
-      std::lock_guard lock{st->mtx};
-      ++st->closed;
-      st->cv.notify_all();
-    },
-    [st](const wsnova::disconnected_event&) {},
-    [st](caf::ok_atom) {
-      if (st->on_start) st->on_start();
-    },
-    [st](const wsnova::error_event& ev) { st->fail("error event: " + caf::to_string(ev.error)); },
-    [st](wsnova::message_event& ev) {
-      st->echoes.store(st->echoes.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
-      if (!st->sending.load(std::memory_order_relaxed)) return;
-      auto i = st->by_id.find(ev.id);  // filled before the first send, read-only afterwards
-      if (i != st->by_id.end())
-        caf::anon_send(i->second, wsnova::send_atom::value, std::move(ev.message));
-    },
+      [st](const wsnova::connected_event&) {
+        if (st->on_connected) return st->on_connected();
+        std::lock_guard lock{st->mtx};
+        ++st->connected;
+        st->cv.notify_all();
+      },
+      [st](const wsnova::closed_event& ev) {
+        if (ev.cause)
+          return st->fail("closed: code " + std::to_string(ev.code) + " " +
+                          caf::to_string(ev.cause));
+        if (st->on_closed) return st->on_closed();
+        std::lock_guard lock{st->mtx};
+        ++st->closed;
+        st->cv.notify_all();
+      },
+      [st](const wsnova::disconnected_event&) {},
+      [st](caf::ok_atom) {
+        if (st->on_start) st->on_start();
+      },
+      [st](const wsnova::error_event& ev) { st->fail("error event: " + caf::to_string(ev.error)); },
+      [st](wsnova::message_event& ev) {
+        st->echoes.store(st->echoes.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
+        if (!st->sending.load(std::memory_order_relaxed)) return;
+        auto i = st->by_id.find(ev.id);  // filled before the first send, read-only afterwards
+        if (i != st->by_id.end())
+          caf::anon_send(i->second, wsnova::send_atom::value, std::move(ev.message));
+      },
   };
 }
 
@@ -108,7 +109,7 @@ class bench_handler final : public wsnova::message_handler {
   enum class role { count_only, throughput, latency };
 
   bench_handler(role r, owner_state* st, std::atomic<bool>* sending)
-    : role_(r), st_(st), sending_(sending) {}
+      : role_(r), st_(st), sending_(sending) {}
 
   wsnova::directive handle_message(wsnova::handler_context& ctx, ws_message& msg) override {
     switch (role_) {
@@ -175,8 +176,9 @@ int run(const options& o, bool owner_path) {
   };
   auto bad = [&](const std::string& what) { return fail(client_name, o.mode, what), finish(1); };
 
-  auto spawn = [&](std::size_t index, std::shared_ptr<wsnova::message_handler> handler)
-    -> caf::expected<wsnova::connection> {
+  auto spawn =
+      [&](std::size_t index,
+          std::shared_ptr<wsnova::message_handler> handler) -> caf::expected<wsnova::connection> {
     wsnova::connection_config cc;
     cc.url = o.url;
     cc.id = "c" + std::to_string(index);
@@ -255,8 +257,8 @@ int run(const options& o, bool owner_path) {
     auto first = clock_type::now();
     for (std::size_t i = 0; i < o.conns; ++i) {
       // At most `window` handshakes in flight.
-      if (auto err = st.wait_for([&] { return i - st.connected < o.window; },
-                                 std::chrono::seconds(60));
+      if (auto err =
+              st.wait_for([&] { return i - st.connected < o.window; }, std::chrono::seconds(60));
           !err.empty())
         return bad(err);
       auto conn = spawn(i, nullptr);
