@@ -3,7 +3,7 @@
 #include <caf/actor_cast.hpp>
 #include <caf/make_message.hpp>
 
-#include <wsnova/transport/error.hpp>
+#include <wsnova/core/error.hpp>
 
 namespace wsnova {
 
@@ -24,8 +24,15 @@ bool should_reconnect(const disconnect_info& info) {
   switch (code_of(info.cause)) {
     case errc::closed_by_peer:
       switch (info.code) {
-        case 1001: case 1006: case 1011: case 1012: case 1013: case 1014: return true;
-        default: return false;
+        case 1001:
+        case 1006:
+        case 1011:
+        case 1012:
+        case 1013:
+        case 1014:
+          return true;
+        default:
+          return false;
       }
     case errc::connection_lost:
     case errc::timeout:
@@ -39,8 +46,7 @@ bool should_reconnect(const disconnect_info& info) {
   }
 }
 
-directive connection_handler::on_disconnect(handler_context& context,
-                                            const disconnect_info& info) {
+directive connection_handler::on_disconnect(handler_context& context, const disconnect_info& info) {
   const bool first_connect_failed = info.connects == 0;
   if (!should_reconnect(info) ||
       (first_connect_failed && !context.reconnection().retry_initial_connect)) {
@@ -52,8 +58,7 @@ directive connection_handler::on_disconnect(handler_context& context,
   return directive::reconnect(*delay);
 }
 
-directive connection_handler::on_control_frame(handler_context&, control_kind,
-                                               std::string_view) {
+directive connection_handler::on_control_frame(handler_context&, control_kind, std::string_view) {
   return directive::ok();
 }
 
@@ -62,7 +67,7 @@ namespace {
 class connection_handler_adapter final : public connection_handler {
  public:
   explicit connection_handler_adapter(connection_handler_actor handler)
-    : handler_(caf::actor_cast<caf::actor>(std::move(handler))) {}
+      : handler_(caf::actor_cast<caf::actor>(std::move(handler))) {}
 
   directive on_connect(handler_context& context, const connect_info& info) override {
     context.request_directive(handler_, caf::make_message(on_connect_atom::value, info));
@@ -77,7 +82,7 @@ class connection_handler_adapter final : public connection_handler {
   directive on_control_frame(handler_context& context, control_kind kind,
                              std::string_view payload) override {
     context.request_directive(
-      handler_, caf::make_message(on_control_atom::value, kind, std::string{payload}));
+        handler_, caf::make_message(on_control_atom::value, kind, std::string{payload}));
     return directive::deferred();
   }
 

@@ -11,7 +11,7 @@
 #include <caf/meta/type_name.hpp>
 #include <caf/timestamp.hpp>
 
-#include <wsnova/transport/message.hpp>
+#include <wsnova/core/message.hpp>
 
 namespace wsnova {
 

@@ -7,12 +7,12 @@
 
 #include <caf/actor.hpp>
 #include <caf/expected.hpp>
-#include <caf/timespan.hpp>
 #include <caf/message.hpp>
+#include <caf/timespan.hpp>
 
-#include <wsnova/behaviors/backoff.hpp>
 #include <wsnova/behaviors/directive.hpp>
-#include <wsnova/transport/message.hpp>
+#include <wsnova/core/backoff.hpp>
+#include <wsnova/core/message.hpp>
 
 namespace wsnova {
 

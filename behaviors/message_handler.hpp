@@ -12,7 +12,7 @@
 
 #include <wsnova/behaviors/directive.hpp>
 #include <wsnova/behaviors/handler_context.hpp>
-#include <wsnova/transport/message.hpp>
+#include <wsnova/core/message.hpp>
 
 namespace wsnova {
 
@@ -36,7 +36,7 @@ using handle_msg_atom = caf::atom_constant<caf::atom("handle_msg")>;
 /// MessageHandler as a separate actor: answers each message with a directive. A slow or
 /// blocking handler belongs in such an actor, off the connection's thread.
 using message_handler_actor =
-  caf::typed_actor<caf::replies_to<handle_msg_atom, ws_message>::with<directive>>;
+    caf::typed_actor<caf::replies_to<handle_msg_atom, ws_message>::with<directive>>;
 
 /// Returns an in-process handler forwarding each message to `handler` (`deferred`). The
 /// handler actor takes over the message: it is not delivered to the owner, and the answer's
