@@ -240,16 +240,6 @@ void otp_supervisor::drain() {
     }
     auto c = find(msg.id);
     if (!c || c->pid.what != pid_state::kind::restarting) continue;
-    if (cfg_.variant.group_retry_continues && cfg_.how == strategy::one_for_all) {
-      // Known divergence (see knobs): continue the group from the failed child.
-      if (!add_restart()) {
-        del_child(msg.id);
-        shutdown("restart_intensity");
-        continue;
-      }
-      restart_multiple_children(msg.id, index_of(msg.id));
-      continue;
-    }
     restart(msg.id);
   }
 }

@@ -40,9 +40,14 @@ enum class exit_kind : std::uint8_t { normal, shutdown, abnormal, killed };
 /// OTP's auto_shutdown flag.
 enum class auto_shutdown : std::uint8_t { never, any_significant, all_significant };
 
+/// Returns the strategy's OTP name, e.g. "rest_for_one".
 std::string to_string(strategy x);
+/// Returns "permanent", "transient" or "temporary".
 std::string to_string(restart x);
+/// Returns "normal", "shutdown", "abnormal" or "killed" (the trace's words, which are
+/// also `wsnova::to_string(classify_exit(reason))`).
 std::string to_string(exit_kind x);
+/// Returns "never", "any_significant" or "all_significant".
 std::string to_string(auto_shutdown x);
 
 /// What a start function answers: OTP's `{ok, Pid}`, `{error, Reason}` or `ignore`.
@@ -50,31 +55,36 @@ enum class start_outcome : std::uint8_t { ok, fail, ignore };
 
 /// One child spec as far as the rules care.
 struct child_def {
+  /// The id; also the child's name in the trace.
   std::string id;
+  /// Its restart type.
   restart type = restart::permanent;
   /// shutdown = brutal_kill (the child is killed instead of asked to shut down).
   bool brutal = false;
+  /// OTP 24's significant flag (only with auto_shutdown, never for permanent children).
   bool significant = false;
 };
 
-/// Places where the implementation under test knowingly differs from OTP. Each flag, when
-/// set, makes the model follow the implementation instead of OTP; the test uses them only to
-/// classify a difference as known (see model_test.cpp), never to pass a run silently.
+/// Variants of the model for places where an implementation differs from OTP. Each flag,
+/// when set, makes the model follow the implementation instead of OTP; the test uses them
+/// only to classify a difference as known (its `known_divergences` list, model_test.cpp),
+/// never to pass a run silently. Add a flag when a divergence is accepted for a while.
 struct knobs {
-  /// add_restart keeps restarts with `now - t < period`; OTP keeps `t >= now - period`,
-  /// i.e. a restart exactly `period` old still counts.
+  /// add_restart drops a restart exactly `period` old (`now - t >= period`); OTP keeps it
+  /// (`t >= now - period`). The supervisor did this until 85cd4d4; kept as the example of
+  /// the mechanism and to replay old reports.
   bool exclusive_window = false;
-  /// After a start failed part-way through a one_for_all group restart, the retry starts
-  /// only the failed child and the ones after it; OTP's try_again_restart runs restart/2
-  /// again, which terminates and restarts the whole group.
-  bool group_retry_continues = false;
 };
 
 /// The supervisor's configuration.
 struct config {
+  /// The restart strategy.
   strategy how = strategy::one_for_one;
+  /// OTP's intensity: restarts allowed within `period`.
   std::size_t intensity = 1;
+  /// OTP's period, in virtual milliseconds.
   ms period{5000};
+  /// OTP's auto_shutdown.
   auto_shutdown shutdown_mode = auto_shutdown::never;
   /// The static children in start order (not simple_one_for_one).
   std::vector<child_def> children;
@@ -83,6 +93,7 @@ struct config {
   /// What start attempt number `attempt` (1-based, counted per child name over the whole
   /// run) answers. Shared with the real run so both see the same failures. Empty: ok.
   std::function<start_outcome(const std::string& name, std::size_t attempt)> start_answer;
+  /// Known divergences to follow instead of OTP (none by default).
   knobs variant;
 };
 
@@ -104,25 +115,35 @@ struct event {
     /// An exit signal `shutdown` to the supervisor (from its parent, say).
     shutdown,
   };
+  /// What happens.
   op what = op::advance;
+  /// `exit`: the children (by name) and how each ends, in the order they die.
   std::vector<std::pair<std::string, exit_kind>> exits;
+  /// `advance`: how much virtual time passes.
   ms dt{0};
+  /// Requests: the child's name.
   std::string name;
 };
 
+/// Returns a readable event, e.g. "exit(c1:abnormal, c2:killed)" or "advance(250ms)".
 std::string to_string(const event& x);
 
 /// One row of which_children: id and whether it runs.
 struct child_row {
+  /// The child's id.
   std::string id;
+  /// Whether a process runs (OTP: a pid, not undefined nor restarting).
   bool running = false;
   friend bool operator==(const child_row&, const child_row&) = default;
 };
 
 /// count_children: OTP's specs, active and workers (every child here is a worker).
 struct child_count {
+  /// Child specs (1 for simple_one_for_one: the template).
   std::size_t specs = 0;
+  /// Children with a live process.
   std::size_t active = 0;
+  /// Worker specs (simple_one_for_one: dynamic children, running or restarting).
   std::size_t workers = 0;
   friend bool operator==(const child_count&, const child_count&) = default;
 };
@@ -141,9 +162,11 @@ class otp_supervisor {
   /// events.
   std::string apply(const event& ev);
 
+  /// Everything observable so far, in order (see the file comment).
   const std::vector<std::string>& trace() const { return trace_; }
   /// Trace entries written by the initial starts.
   std::size_t initial_entries() const { return initial_entries_; }
+  /// Whether the supervisor still runs.
   bool alive() const { return alive_; }
   /// "restart_intensity" or "shutdown" (auto_shutdown) once the supervisor exited.
   const std::string& exit_reason() const { return exit_reason_; }
