@@ -214,16 +214,16 @@ case $case_name in
     [[ ! -s $work/err ]] || fail "--quiet and a 1000 close: stderr should be empty"
     ;;
   # -- Nothing lost at close: every echo owed before the server's Close is printed. --
+  # Node's ws, because wsnova's echo server and Python's websockets both answer a Close
+  # before the echoes they still owe (see tests/cli/README.md).
   echo_all_1000)
-    start_echo_server
+    start_node_server
     seq 1 1000 >"$work/in"
     run --quiet "$url"
     expect_status 0
     diff "$work/in" "$work/out" >/dev/null || fail "stdout should be exactly the 1000 echoes"
     ;;
   echo_big_line)
-    # Node's ws, because wsnova's echo server and Python's websockets both drop an echo
-    # still being written when the client's Close arrives (see tests/cli/README.md).
     start_node_server
     head -c 1048576 /dev/zero | tr '\0' x >"$work/in"
     echo >>"$work/in"
@@ -232,7 +232,7 @@ case $case_name in
     cmp -s "$work/in" "$work/out" || fail "the 1 MiB line should come back whole"
     ;;
   echo_short_runs)
-    start_echo_server
+    start_node_server
     echo hello >"$work/in"
     for i in $(seq 10); do
       run --quiet "$url"
