@@ -128,10 +128,21 @@ start_open() {
   mkfifo "$work/stdin"
   exec 5<>"$work/stdin"
   cat "$work/in" >&5
-  timeout 30 "$wsnova" "$@" <"$work/stdin" >"$work/out" 2>"$work/err" &
+  # Not under `timeout`: it would pass a signal on twice (to wsnova and to its process
+  # group), and a second Ctrl-C kills wsnova by design. `finish` bounds the wait instead.
+  "$wsnova" "$@" <"$work/stdin" >"$work/out" 2>"$work/err" &
   pid=$!
 }
-finish() { wait "$pid"; status=$?; exec 5>&-; }
+finish() {
+  local deadline=$((SECONDS + 20))
+  while kill -0 "$pid" 2>/dev/null; do
+    ((SECONDS < deadline)) || fail "wsnova still running 20 s after the signal"
+    sleep 0.05
+  done
+  wait "$pid"
+  status=$?
+  exec 5>&-
+}
 
 # cpu_ticks PID: user + system CPU time of PID so far, in clock ticks.
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
