@@ -6,22 +6,10 @@
 #include <wsnova/actors/events.hpp>
 #include <wsnova/core/error.hpp>
 
-namespace wsnova {
+namespace wsnova::detail {
 
-const char* to_string(connection_state state) {
-  switch (state) {
-    case connection_state::idle: return "idle";
-    case connection_state::connecting: return "connecting";
-    case connection_state::connected: return "connected";
-    case connection_state::disconnected: return "disconnected";
-    case connection_state::reconnecting: return "reconnecting";
-    case connection_state::closing: return "closing";
-    case connection_state::closed: return "closed";
-  }
-  return "unknown";
-}
-
-namespace detail {
+using cs = connection_state;
+using ev = lifecycle_event;
 
 connection_actor::connection_actor(caf::actor_config& cfg, boost::asio::io_context& io,
                                    ws_url url, std::shared_ptr<boost::asio::ssl::context> tls,
@@ -32,9 +20,10 @@ connection_actor::connection_actor(caf::actor_config& cfg, boost::asio::io_conte
     ws_url_(std::move(url)),
     tls_(std::move(tls)),
     config_(std::move(config)),
-    owner_(std::move(owner)),
-    backoff_(config_.reconnect, this->id()),
-    flow_credit_(config_.flow) {
+    owner_(this, std::move(owner), config_.transfer_authority),
+    outbound_(config_.sending),
+    flow_(config_.flow),
+    backoff_(config_.reconnect, this->id()) {
   if (config_.id.empty()) config_.id = "conn-" + std::to_string(this->id());
   if (!config_.handlers.connection)
     config_.handlers.connection = std::make_shared<connection_handler>();
@@ -54,8 +43,10 @@ connection_actor::behavior_type connection_actor::make_behavior() {
   // Like Gun's process, a connection lives until it closes, whether or not anyone keeps its
   // handle: the session only holds a weak reference, so hold a strong one until exit.
   keep_alive_ = this->ctrl();
-  this->monitor(owner_);
-  this->set_down_handler([this](caf::down_msg& msg) { on_down(msg); });
+  owner_.start(config_.id);
+  this->set_down_handler([this](caf::down_msg& msg) {
+    if (owner_.on_down(msg)) on_owner_down();
+  });
   // An owner that leaves an event unhandled answers with `unexpected_message`; that is the
   // owner's business and must not stop the connection (CAF's default would quit).
   this->set_error_handler([](caf::error&) {
@@ -67,10 +58,10 @@ connection_actor::behavior_type connection_actor::make_behavior() {
   start_session();
   return {
     [this](connect_atom) -> caf::result<caf::ok_atom> {
-      switch (state_) {
-        case connection_state::connected: return caf::ok_atom::value;
-        case connection_state::closing:
-        case connection_state::closed: return make_error(errc::closed, "connection is closing");
+      switch (lifecycle_.state()) {
+        case cs::connected: return caf::ok_atom::value;
+        case cs::closing:
+        case cs::closed: return make_error(errc::closed, "connection is closing");
         default: break;
       }
       awaiting_connect_.push_back(this->make_response_promise<caf::ok_atom>());
@@ -81,8 +72,8 @@ connection_actor::behavior_type connection_actor::make_behavior() {
       return caf::ok_atom::value;
     },
     [this](ping_atom) -> caf::result<caf::timespan> {
-      if (state_ != connection_state::connected)
-        return make_error(errc::not_connected, to_string(state_));
+      if (!lifecycle_.is(cs::connected))
+        return make_error(errc::not_connected, to_string(lifecycle_.state()));
       auto payload = "wsnova-ping-" + std::to_string(++next_ping_);
       auto promise = this->make_response_promise<caf::timespan>();
       pending_pings_.emplace(payload, pending_ping{this->clock().now(), promise});
@@ -90,23 +81,26 @@ connection_actor::behavior_type connection_actor::make_behavior() {
       return promise;
     },
     [this](status_atom) {
-      connection_status status{config_.id,     config_.url,        state_,   subprotocol_,
-                               messages_sent_, messages_received_, connects_};
+      connection_status status{config_.id,    config_.url,    lifecycle_.state(),
+                               subprotocol_,   messages_sent_, messages_received_,
+                               connects_};
       if (session_) {
         status.queued_messages = session_->queued_messages();
         status.queued_bytes = session_->queued_bytes();
       }
-      status.buffered_messages = offline_buffer_.size();
+      status.buffered_messages = outbound_.buffered_messages();
       return status;
     },
     [this](close_atom, std::uint16_t code, std::string& reason) -> caf::result<caf::ok_atom> {
       if (!close_code::is_sendable(code))
         return make_error(errc::invalid_argument,
                           "close code " + std::to_string(code) + " may not be sent");
-      if (state_ == connection_state::closed) return make_error(errc::closed);
+      if (lifecycle_.is(cs::closed)) return make_error(errc::closed);
       auto promise = this->make_response_promise<caf::ok_atom>();
       if (!awaiting_close_) awaiting_close_ = promise;
-      if (!close_requested_) apply(directive::close(code, std::move(reason)));
+      // Closing means a close was requested already (by the user, a directive or the
+      // owner's death); it completes and answers this promise too.
+      if (!lifecycle_.is(cs::closing)) apply(directive::close(code, std::move(reason)));
       return promise;
     },
     [this](session_open_atom, std::uint64_t id, std::string& subprotocol, bool compressed) {
@@ -124,39 +118,32 @@ connection_actor::behavior_type connection_actor::make_behavior() {
       if (id == session_id_) on_end(std::move(cause), code, std::move(reason));
     },
     [this](reconnect_atom, std::uint64_t token) {
-      if (token == reconnect_token_ && state_ == connection_state::reconnecting) start_session();
+      if (token == reconnect_token_ && lifecycle_.is(cs::reconnecting)) start_session();
     },
     [this](transfer_atom, connection_owner& new_owner) {
-      return start_transfer(std::move(new_owner));
+      return owner_.start_transfer(std::move(new_owner));
     },
     [this](flow_atom, std::uint32_t credit) {
-      if (config_.flow == 0) return;
-      flow_credit_ += credit;
       // Messages read before the pause took effect go first, in order.
-      std::size_t delivered = 0;
-      while (flow_credit_ > 0 && delivered < held_.size()) {
-        tell_owner(message_event{config_.id, std::move(held_[delivered++])});
-        --flow_credit_;
-      }
-      held_.erase(held_.begin(), held_.begin() + static_cast<std::ptrdiff_t>(delivered));
-      if (flow_credit_ > 0 && session_) session_->resume_reading();
+      auto resume = flow_.grant(credit, [this](ws_message&& message) {
+        tell_owner(message_event{config_.id, std::move(message)});
+      });
+      if (resume && session_) session_->resume_reading();
     },
-    [this](commit_atom, std::uint64_t token) {
-      if (transfer_ && transfer_->token == token) commit_transfer();
-    },
+    [this](commit_atom, std::uint64_t token) { owner_.commit(token); },
   };
 }
 
 void connection_actor::on_exit() {
   // Killed or stopped with a session still running: leave politely if we can.
   if (session_) {
-    if (state_ == connection_state::connected)
+    if (lifecycle_.is(cs::connected))
       session_->close(close_code::going_away, "connection actor exited");
     else
       session_->abort();
     session_.reset();
   }
-  owner_ = nullptr;
+  owner_.release();
   keep_alive_ = nullptr;
 }
 
@@ -167,56 +154,25 @@ void connection_actor::send(ws_message message) {
 }
 
 caf::error connection_actor::send_now(ws_message message) {
-  if (close_requested_ || owner_gone_ || state_ == connection_state::closing ||
-      state_ == connection_state::closed)
-    return make_error(errc::closed, to_string(state_));
-  const auto& limits = config_.sending;
-  if (state_ != connection_state::connected &&
-      limits.when_disconnected == offline_send_policy::reject)
-    return make_error(errc::not_connected, to_string(state_));
+  const auto state = lifecycle_.state();
+  if (lifecycle_.stopping() || state == cs::closing || state == cs::closed)
+    return make_error(errc::closed, to_string(state));
+  const bool connected = state == cs::connected;
+  if (!connected && !outbound_.buffers_offline())
+    return make_error(errc::not_connected, to_string(state));
   auto encoded = config_.handlers.message->encode(*this, std::move(message));
   if (!encoded) return encoded.error();
-  auto size = encoded->payload.size();
-  if (state_ != connection_state::connected) {
-    if (offline_buffer_.size() >= limits.max_buffered_messages ||
-        offline_bytes_ + size > limits.max_buffered_bytes)
-      return make_error(errc::queue_full, "offline buffer full (" +
-                                            std::to_string(offline_buffer_.size()) +
-                                            " messages, " + std::to_string(offline_bytes_) +
-                                            " bytes)");
-    offline_bytes_ += size;
-    offline_buffer_.push_back(std::move(*encoded));
-    return {};
-  }
-  if (auto err = check_send_limits(size)) return err;
+  if (!connected) return outbound_.buffer(std::move(*encoded));
+  if (auto err = outbound_.admit(session_->queued_messages(), session_->queued_bytes(),
+                                 encoded->payload.size()))
+    return err;
   ++messages_sent_;
   session_->send(std::move(*encoded));
   return {};
 }
 
-caf::error connection_actor::check_send_limits(std::size_t bytes) {
-  const auto& limits = config_.sending;
-  auto messages = session_->queued_messages();
-  auto queued = session_->queued_bytes();
-  if (send_paused_) {
-    auto low_messages = static_cast<std::size_t>(limits.max_queued_messages * limits.resume_fraction);
-    auto low_bytes = static_cast<std::size_t>(limits.max_queued_bytes * limits.resume_fraction);
-    if (messages > low_messages || queued > low_bytes)
-      return make_error(errc::queue_full, "send queue above its low watermark");
-    send_paused_ = false;
-  }
-  if (messages + 1 > limits.max_queued_messages || queued + bytes > limits.max_queued_bytes) {
-    send_paused_ = true;
-    return make_error(errc::queue_full, "send queue full (" + std::to_string(messages) +
-                                          " messages, " + std::to_string(queued) + " bytes)");
-  }
-  return {};
-}
-
 void connection_actor::flush_offline_buffer() {
-  auto buffered = std::exchange(offline_buffer_, {});
-  offline_bytes_ = 0;
-  for (auto& message : buffered) {
+  for (auto& message : outbound_.take()) {
     ++messages_sent_;
     session_->send(std::move(message));
   }
@@ -232,12 +188,12 @@ void connection_actor::apply(directive decision) {
       for (auto& frame : decision.frames) send(std::move(frame));
       return;
     case directive_kind::close:
-      close_requested_ = true;
-      if (state_ == connection_state::connected) {
-        state_ = connection_state::closing;
+      lifecycle_.stop(stop_cause::close_requested);
+      if (lifecycle_.is(cs::connected)) {
+        lifecycle_.advance(ev::close);
         session_->close(decision.code, std::move(decision.reason));
       } else if (session_) {
-        state_ = connection_state::closing;
+        lifecycle_.advance(ev::close);
         session_->abort();  // not open yet: nothing to close politely
       } else {
         finish(decision.code, std::move(decision.reason), {});
@@ -250,13 +206,13 @@ void connection_actor::apply(directive decision) {
       finish(close_code::abnormal, {}, decision.error);
       return;
     case directive_kind::reconnect:
-      if (close_requested_ || owner_gone_) return;
+      if (lifecycle_.stopping()) return;
       if (session_) {
         session_->abort();
         session_.reset();
         ++session_id_;
       }
-      state_ = connection_state::reconnecting;
+      lifecycle_.advance(ev::retry);
       ++reconnect_attempts_;
       tell_owner(reconnecting_event{config_.id, reconnect_attempts_, decision.delay});
       this->delayed_send(this, decision.delay, reconnect_atom::value, ++reconnect_token_);
@@ -277,22 +233,25 @@ void connection_actor::request_directive(const caf::actor& handler, caf::message
 // -- state machine --------------------------------------------------------------
 
 void connection_actor::start_session() {
-  state_ = connection_state::connecting;
+  lifecycle_.advance(ev::connect);
   auto options = config_.session;
   config_.handlers.connection->on_handshake(*this, options);
   session_ = session::make(io_, ws_url_, std::move(options), tls_,
                            std::make_shared<session_bridge>(this->ctrl()), ++session_id_);
-  if (config_.flow != 0 && flow_credit_ == 0) session_->pause_reading();
+  if (flow_.exhausted()) session_->pause_reading();
   session_->start();
 }
 
 void connection_actor::on_open(std::string subprotocol, bool compressed) {
-  state_ = connection_state::connected;
+  // Closing before the upgrade completed aborted the session: its end follows.
+  if (!lifecycle_.is(cs::connecting)) return;
+  lifecycle_.advance(ev::open);
   subprotocol_ = std::move(subprotocol);
   opened_at_ = this->clock().now();
-  send_paused_ = false;
+  outbound_.resume();
   ++connects_;
-  if (owner_gone_) return on_owner_down();  // the owner died while we were connecting
+  if (lifecycle_.cause() == stop_cause::owner_gone)
+    return on_owner_down();  // the owner died while we were connecting
   if (connects_ == 1)
     tell_owner(connected_event{config_.id, config_.url, subprotocol_, compressed});
   else
@@ -304,7 +263,7 @@ void connection_actor::on_open(std::string subprotocol, bool compressed) {
   // subscriptions (the Subscription behaviour's hook), then what was buffered while down.
   apply(config_.handlers.connection->on_connect(
     *this, connect_info{config_.url, subprotocol_, compressed, connects_}));
-  if (state_ == connection_state::connected) flush_offline_buffer();
+  if (lifecycle_.is(cs::connected)) flush_offline_buffer();
 }
 
 void connection_actor::on_message(ws_message message) {
@@ -317,13 +276,9 @@ void connection_actor::on_message(ws_message message) {
 }
 
 void connection_actor::deliver(ws_message message) {
-  if (config_.flow == 0) return tell_owner(message_event{config_.id, std::move(message)});
-  if (flow_credit_ == 0) {
-    held_.push_back(std::move(message));  // read before the pause took effect
-    return;
-  }
+  if (!flow_.admit(message)) return;  // held: read before the pause took effect
   tell_owner(message_event{config_.id, std::move(message)});
-  if (--flow_credit_ == 0 && session_) session_->pause_reading();
+  if (flow_.exhausted() && session_) session_->pause_reading();
 }
 
 void connection_actor::on_control(control_kind kind, std::string payload) {
@@ -339,12 +294,12 @@ void connection_actor::on_control(control_kind kind, std::string payload) {
 void connection_actor::on_end(caf::error cause, std::uint16_t code, std::string reason) {
   session_.reset();
   ++session_id_;
-  const bool was_open = state_ == connection_state::connected ||
-                        state_ == connection_state::closing;
-  state_ = connection_state::disconnected;
+  const bool was_open = lifecycle_.is(cs::connected) || lifecycle_.is(cs::closing);
+  lifecycle_.advance(ev::drop);
   fail_pending_pings(cause ? cause : make_error(errc::not_connected, "connection closed"));
-  if (close_requested_ || owner_gone_) {
-    auto final_cause = owner_gone_ ? make_error(errc::owner_gone) : cause;
+  if (lifecycle_.stopping()) {
+    auto final_cause =
+      lifecycle_.cause() == stop_cause::owner_gone ? make_error(errc::owner_gone) : cause;
     return finish(code, std::move(reason), std::move(final_cause));
   }
   if (was_open) {
@@ -379,73 +334,18 @@ void connection_actor::on_end(caf::error cause, std::uint16_t code, std::string 
   apply(std::move(decision));
 }
 
-void connection_actor::on_down(const caf::down_msg& msg) {
-  if (transfer_ && msg.source == transfer_->new_owner.address()) {
-    // The would-be owner is dead: ownership stays where it was.
-    transfer_->promise.deliver(make_error(errc::actor_gone, "the new owner is not alive"));
-    transfer_.reset();
-    return;
-  }
-  // Only the current owner's death matters; a former owner's down message is stale.
-  if (!owner_ || msg.source != owner_.address()) return;
-  if (transfer_) {
-    // The owner died while handing over: finish the hand-over instead of closing.
-    owner_ = nullptr;
-    return commit_transfer();
-  }
-  on_owner_down();
-}
-
-caf::result<caf::ok_atom> connection_actor::start_transfer(connection_owner new_owner) {
-  if (!new_owner) return make_error(errc::invalid_argument, "no new owner given");
-  auto sender = caf::actor_cast<caf::actor_addr>(this->current_sender());
-  const bool allowed = (owner_ && sender == owner_.address()) ||
-                       (config_.transfer_authority &&
-                        sender == config_.transfer_authority.address());
-  if (!allowed)
-    return make_error(errc::not_allowed,
-                      "only the owner or the transfer authority may transfer ownership");
-  if (transfer_) return make_error(errc::not_allowed, "another transfer is in progress");
-  if (new_owner == owner_) return caf::ok_atom::value;
-  // Monitoring a dead actor queues its down message at once, so it arrives before the
-  // commit message sent next: a transfer to a dead actor fails and changes nothing.
-  this->monitor(new_owner);
-  auto token = ++next_transfer_token_;
-  transfer_ = pending_transfer{std::move(new_owner), this->make_response_promise<caf::ok_atom>(),
-                               token};
-  super::send(caf::actor_cast<connection_actor_interface>(this), commit_atom::value, token);
-  return transfer_->promise;
-}
-
-void connection_actor::commit_transfer() {
-  auto transfer = std::move(*transfer_);
-  transfer_.reset();
-  auto previous = std::move(owner_);
-  ownership_event event{config_.id, previous ? previous.address() : caf::actor_addr{},
-                        transfer.new_owner.address()};
-  if (previous) {
-    this->demonitor(previous.address());
-    tell(previous, event);  // the old owner's last event
-  }
-  owner_ = std::move(transfer.new_owner);
-  tell_owner(std::move(event));  // the new owner's first event
-  transfer.promise.deliver(caf::ok_atom::value);
-}
-
 void connection_actor::on_owner_down() {
-  owner_gone_ = true;
-  owner_ = nullptr;
+  lifecycle_.stop(stop_cause::owner_gone);
   if (!config_.close_when_owner_down) return;
-  switch (state_) {
-    case connection_state::connected:
-      close_requested_ = true;
-      state_ = connection_state::closing;
+  switch (lifecycle_.state()) {
+    case cs::connected:
+      lifecycle_.advance(ev::close);
       session_->close(close_code::going_away, "owner gone");
       return;
-    case connection_state::connecting:
-      return;  // close once the upgrade completes (on_open checks owner_gone_)
-    case connection_state::closing:
-    case connection_state::closed:
+    case cs::connecting:
+      return;  // close once the upgrade completes (on_open checks the stop cause)
+    case cs::closing:
+    case cs::closed:
       return;
     default:
       finish(close_code::going_away, "owner gone", make_error(errc::owner_gone));
@@ -458,8 +358,8 @@ void connection_actor::fail_pending_pings(const caf::error& reason) {
 }
 
 void connection_actor::finish(std::uint16_t code, std::string reason, caf::error cause) {
-  if (state_ == connection_state::closed) return;
-  state_ = connection_state::closed;
+  if (lifecycle_.is(cs::closed)) return;
+  lifecycle_.advance(ev::finish);
   if (session_) {
     session_->abort();
     session_.reset();
@@ -475,11 +375,10 @@ void connection_actor::finish(std::uint16_t code, std::string reason, caf::error
   }
   // A close the user asked for, or the owner's death, is a normal exit; anything else is
   // abnormal so that a supervisor can restart the connection.
-  if (!cause || owner_gone_ || close_requested_)
+  if (!cause || lifecycle_.stopping())
     this->quit(caf::exit_reason::normal);
   else
     this->quit(cause);
 }
 
-}  // namespace detail
-}  // namespace wsnova
+}  // namespace wsnova::detail

@@ -18,7 +18,11 @@
 #include <wsnova/actors/connection.hpp>
 #include <wsnova/actors/connection_config.hpp>
 #include <wsnova/actors/connection_owner.hpp>
+#include <wsnova/actors/detail/connection_lifecycle.hpp>
+#include <wsnova/actors/detail/flow_window.hpp>
 #include <wsnova/actors/detail/io_execution_unit.hpp>
+#include <wsnova/actors/detail/outbound_queue.hpp>
+#include <wsnova/actors/detail/owner_link.hpp>
 #include <wsnova/actors/detail/session_bridge.hpp>
 #include <wsnova/transport/session.hpp>
 #include <wsnova/transport/url.hpp>
@@ -27,9 +31,7 @@ namespace wsnova::detail {
 
 /// Internal: connect again after a delay; the token tells stale timers apart.
 using reconnect_atom = caf::atom_constant<caf::atom("reconnect")>;
-/// Internal: complete an ownership transfer once a down message of a dead new owner would
-/// have arrived (it is queued before this message if the new owner was already dead).
-using commit_atom = caf::atom_constant<caf::atom("commit")>;
+// commit_atom (owner_link.hpp): completes an ownership transfer.
 
 /// The full interface: the public one plus the transport's events and internal timers.
 using connection_actor_interface = connection::extend<
@@ -45,6 +47,9 @@ static_assert(std::is_convertible_v<connection_actor_interface, connection>,
 
 /// The GenServer of WebsockexNova: one per WebSocket, holding the state machine, handlers
 /// and pending requests; the transport session runs on an I/O thread and reports here.
+/// It wires four parts: `connection_lifecycle` (state and stop cause), `owner_link` (owner,
+/// monitor, transfer), `outbound_queue` (offline buffer, send watermarks) and
+/// `flow_window` (receive credit).
 class connection_actor : public connection_actor_interface::base, private handler_context {
  public:
   using super = connection_actor_interface::base;
@@ -84,29 +89,16 @@ class connection_actor : public connection_actor_interface::base, private handle
   void on_control(control_kind kind, std::string payload);
   void on_end(caf::error cause, std::uint16_t code, std::string reason);
   void on_owner_down();
-  void on_down(const caf::down_msg& msg);
-  caf::result<caf::ok_atom> start_transfer(connection_owner new_owner);
-  void commit_transfer();
-  caf::error check_send_limits(std::size_t bytes);
   void flush_offline_buffer();
   /// Enters `closed` for good: tells the owner and every pending request, then exits.
   void finish(std::uint16_t code, std::string reason, caf::error cause);
   void fail_pending_pings(const caf::error& reason);
   caf::error send_now(ws_message message);
 
-  /// Sends an event to the owner with this actor as sender (typed actors may not `send` to
-  /// untyped ones, and `anon_send` would hide who sent it).
-  template <class Handle, class... Ts>
-  void tell(const Handle& receiver, Ts&&... xs) {
-    if (receiver)
-      receiver->enqueue(caf::make_mailbox_element(this->ctrl(), caf::make_message_id(), {},
-                                                  std::forward<Ts>(xs)...),
-                        this->context());
-  }
-
+  /// Sends an event to the owner (see `owner_link::tell`).
   template <class... Ts>
   void tell_owner(Ts&&... xs) {
-    tell(owner_, std::forward<Ts>(xs)...);
+    owner_.tell(std::forward<Ts>(xs)...);
   }
 
   // -- member variables --------------------------------------------------------
@@ -117,7 +109,14 @@ class connection_actor : public connection_actor_interface::base, private handle
   ws_url ws_url_;
   std::shared_ptr<boost::asio::ssl::context> tls_;
   connection_config config_;
-  connection_owner owner_;
+  /// The state and why the connection stops; every state change goes through it.
+  connection_lifecycle lifecycle_;
+  /// The owner: events, monitor, transfer.
+  owner_link owner_;
+  /// The offline buffer and the send watermarks.
+  outbound_queue outbound_;
+  /// Receive credit (flow control; unlimited when `config_.flow == 0`).
+  flow_window flow_;
   std::shared_ptr<session> session_;
   /// This actor, from start to exit (see make_behavior).
   caf::strong_actor_ptr keep_alive_;
@@ -125,32 +124,11 @@ class connection_actor : public connection_actor_interface::base, private handle
   std::uint64_t session_id_ = 0;
   /// Token of the pending reconnect timer.
   std::uint64_t reconnect_token_ = 0;
-  connection_state state_ = connection_state::idle;
   std::string subprotocol_;
-  /// The user (or a `close` directive) asked to close: final, never reconnects.
-  bool close_requested_ = false;
-  /// The owner terminated.
-  bool owner_gone_ = false;
-  /// A high watermark was hit; sends are refused until the queue drains to the low one.
-  bool send_paused_ = false;
   backoff backoff_;
   /// Reconnects scheduled since the connection was last up.
   std::uint32_t reconnect_attempts_ = 0;
   caf::actor_clock::time_point opened_at_;
-  /// Sends kept while disconnected (buffer policy), oldest first.
-  std::vector<ws_message> offline_buffer_;
-  std::size_t offline_bytes_ = 0;
-  struct pending_transfer {
-    connection_owner new_owner;
-    caf::typed_response_promise<caf::ok_atom> promise;
-    std::uint64_t token;
-  };
-  std::optional<pending_transfer> transfer_;
-  /// Messages the owner may still receive (flow control; unused when `config_.flow == 0`).
-  std::uint64_t flow_credit_ = 0;
-  /// Messages read after the credit ran out, before reading paused; delivered first.
-  std::vector<ws_message> held_;
-  std::uint64_t next_transfer_token_ = 0;
   std::uint64_t messages_sent_ = 0;
   std::uint64_t messages_received_ = 0;
   std::uint32_t connects_ = 0;
