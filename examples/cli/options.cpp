@@ -84,8 +84,9 @@ parse_result parse_options(int argc, char** argv) {
       "largest message accepted from the server (default 16777216)")(
       "binary,b", po::bool_switch(&result.binary), "send stdin lines as binary messages")(
       "connect-timeout", po::value(&connect_ms)->value_name("MS"),
-      "deadline for connecting and for the TLS and upgrade handshake (default 10000)")(
-      "quiet,q", po::bool_switch(&result.quiet), "print no status lines, only messages and errors");
+      "deadline for connecting, for the TLS and upgrade handshake, and for the close "
+      "handshake (default 10000)")("quiet,q", po::bool_switch(&result.quiet),
+                                   "print no status lines, only messages and errors");
   po::options_description hidden;
   hidden.add_options()("url", po::value(&result.url));
   po::options_description all;

@@ -318,6 +318,14 @@ case $case_name in
     expect_in err '^closed: 1000 \(closed by wsnova\)$'
     expect_not_in out 'never sent'
     ;;
+  stdin_line_too_long)
+    start_echo_server
+    head -c $((16 * 1024 * 1024 + 1)) /dev/zero | tr '\0' x >"$work/in"
+    run --quiet "$url"
+    expect_status 2
+    expect_in err '^wsnova: error: invalid_argument: line 1 of stdin is longer than 16777216 bytes'
+    expect_not_in out '.'
+    ;;
   stdin_binary_any_bytes)
     start_echo_server
     printf '\xff\xfe\n' >"$work/in"
