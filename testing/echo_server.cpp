@@ -273,6 +273,7 @@ class session : public session_base, public std::enable_shared_from_this<session
       ws_.set_option(pmd);
     }
     ws_.read_message_max(opts.max_message);
+    ws_.auto_fragment(opts.auto_fragment);
     std::string selected;
     if (!opts.subprotocol.empty()) {
       if (auto it = req.find(http::field::sec_websocket_protocol); it != req.end()

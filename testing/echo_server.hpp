@@ -40,6 +40,11 @@ struct server_options {
 
   /// Number of I/O threads; values below 1 count as 1. Default 1.
   std::size_t threads = 1;
+
+  /// Split long outgoing messages into frames (Beast's auto_fragment), giving up the write
+  /// lock between them so a Close may cut a message short. Default true; false sends each
+  /// message as one frame.
+  bool auto_fragment = true;
 };
 
 /// A close frame the server received from a client.

@@ -3,7 +3,9 @@
 #include <chrono>
 #include <deque>
 #include <optional>
+#include <random>
 #include <type_traits>
+#include <vector>
 
 #include <openssl/ssl.h>
 #include <openssl/x509v3.h>
@@ -42,6 +44,29 @@ bool is_ip_literal(const std::string& host) {
   return !ec;
 }
 
+/// Close code 1007: a text message was not UTF-8 (RFC 6455 section 7.4.1).
+constexpr std::uint16_t invalid_payload = 1007;
+
+/// Returns a masked client Close frame (RFC 6455 section 5.5.1) with `code` (none if 0) and
+/// up to 123 bytes of `reason`.
+std::string make_close_frame(std::uint16_t code, std::string_view reason) {
+  std::string payload;
+  if (code != 0) {
+    payload.push_back(static_cast<char>(code >> 8));
+    payload.push_back(static_cast<char>(code & 0xff));
+    payload.append(reason.substr(0, 123));
+  }
+  std::random_device random;
+  std::uint32_t key = random();
+  std::string frame;
+  frame.push_back(static_cast<char>(0x88));                   // FIN + opcode close
+  frame.push_back(static_cast<char>(0x80 | payload.size()));  // masked, length <= 125
+  for (int i = 0; i < 4; ++i) frame.push_back(static_cast<char>((key >> (8 * i)) & 0xff));
+  for (std::size_t i = 0; i < payload.size(); ++i)
+    frame.push_back(static_cast<char>(payload[i] ^ frame[2 + i % 4]));
+  return frame;
+}
+
 /// One queued outgoing operation; writes, pings and the close leave in queue order.
 struct outgoing {
   enum class type : std::uint8_t { text, binary, ping, close };
@@ -74,7 +99,11 @@ class session_impl final : public session {
   void start() override {
     ws_.next_layer().set_owner(weak_from_this());
     ws_.next_layer().set_immediate(!options_.coalesce_writes);
-    asio::post(context_, [self = shared()] { self->do_resolve(); });
+    asio::post(context_, [self = shared()] {
+      if (auto bad = check_session_options(self->options_))
+        return self->finish(std::move(bad), close_code::abnormal, {});
+      self->do_resolve();
+    });
   }
 
   void send(ws_message message) override {
@@ -266,7 +295,7 @@ class session_impl final : public session {
     upgrade_response_ = {};  // free the headers
     ws_.control_callback([this](websocket::frame_type kind, beast::string_view payload) {
       last_received_ = clock_type::now();
-      if (kind == websocket::frame_type::close) return;
+      if (ended_ || kind == websocket::frame_type::close) return;
       listening(listener_->on_control(
           id(), kind == websocket::frame_type::ping ? control_kind::ping : control_kind::pong,
           std::string{payload}));
@@ -299,10 +328,13 @@ class session_impl final : public session {
   }
 
   void on_read_error(boost::system::error_code ec) {
-    auto code = ws_.reason().code;
+    // An empty Close frame has no code: RFC 6455 section 7.1.5 reports it as 1005.
+    std::uint16_t code = ws_.reason().code;
+    if (code == 0) code = close_code::no_status;
     auto reason = std::string{ws_.reason().reason.c_str()};
     if (ec == websocket::error::closed) {
-      // The close handshake completed: clean if we started it, a peer close otherwise.
+      // The peer's Close arrived and Beast tore the connection down (waiting for the
+      // server's FIN): clean if we closed first, a peer close otherwise.
       if (close_started_) return finish({}, code, std::move(reason));
       auto detail = "code " + std::to_string(code) + (reason.empty() ? "" : " '" + reason + "'");
       return finish({errc::closed_by_peer, std::move(detail)}, code, std::move(reason));
@@ -311,11 +343,14 @@ class session_impl final : public session {
       return finish({errc::message_too_big,
                      "message larger than " + std::to_string(options_.max_message_size) + " bytes"},
                     close_code::too_big, "message too big");
-    if (close_started_ && ec == asio::error::operation_aborted)
-      return;  // our close is in flight and reports when done
-    auto error = classify_error(ec, session_phase::open);
-    auto sent = ws_.reason().code;  // Beast closes with a code on protocol violations.
-    finish(std::move(error), sent != 0 ? sent : close_code::abnormal, std::move(reason));
+    // Beast failed the connection with a Close frame of its own (then waited for the
+    // peer's answer): report the code it sent, not 1006.
+    auto sent = close_code::abnormal;
+    if (ec == websocket::error::bad_frame_payload)
+      sent = invalid_payload;
+    else if (ec == websocket::condition::protocol_violation)
+      sent = close_code::protocol_error;
+    finish(classify_error(ec, session_phase::open), sent, {});
   }
 
   // -- writing ------------------------------------------------------------------
@@ -325,6 +360,10 @@ class session_impl final : public session {
   }
 
   void enqueue(outgoing item) {
+    if (ended_ && !reported_ && is_data(item)) {
+      queue_.push_back(std::move(item));  // comes back in on_end's unsent
+      return;
+    }
     if (ended_ || (close_queued_ && item.kind != outgoing::type::close)) {
       if (is_data(item)) count_done(item.payload.size());
       return;
@@ -353,29 +392,40 @@ class session_impl final : public session {
         ws_.async_ping(websocket::ping_data{item.payload.substr(0, 125)}, on_done);
         break;
       case outgoing::type::close:
+        // Not Beast's async_close: it reads and discards until the peer's Close, so what
+        // the peer sent meanwhile would be lost. The Close goes out through the cork, which
+        // then drops Beast's own automatic replies; the read loop keeps delivering until
+        // the peer's Close (docs/architecture.md, "Closing").
         close_started_ = true;
-        ws_.async_close(websocket::close_reason{static_cast<websocket::close_code>(item.code),
-                                                item.payload.substr(0, 123)},
-                        on_done);
-        break;
+        writing_ = false;
+        ws_.next_layer().write_last(make_close_frame(item.code, item.payload));
+        queue_.pop_front();
+        return;
     }
   }
 
   void on_written(boost::system::error_code ec) {
     writing_ = false;
-    if (ended_) return;
+    auto& item = queue_.front();
+    if (!ec && is_data(item)) {
+      // Beast wrote it into the cork; it counts as written once the cork hands the
+      // bytes up to this offset to the kernel.
+      count_done(item.payload.size());
+      corked_.push_back({ws_.next_layer().bytes_accepted(), std::move(item)});
+      queue_.pop_front();
+      auto written = ws_.next_layer().bytes_written();
+      while (!corked_.empty() && corked_.front().end <= written) corked_.pop_front();
+    } else if (!ec) {
+      queue_.pop_front();
+    }
+    if (ended_) return settle();
     if (ec) {
-      if (close_started_ && ec == websocket::error::closed) return;  // the read side reports
+      // A write fails when the read side failed the connection (it reports, after
+      // tearing down politely) or when the socket broke (the read fails too). Closing the
+      // socket here would reset the connection under Beast's teardown.
+      if (read_in_flight_) return;
       return finish(classify_error(ec, session_phase::open), close_code::abnormal, {});
     }
-    if (queue_.front().kind == outgoing::type::close) {
-      // The close handshake is done: report the peer's answering code (or ours).
-      auto code = ws_.reason().code != 0 ? std::uint16_t{ws_.reason().code} : queue_.front().code;
-      auto reason = std::string{ws_.reason().reason.c_str()};
-      return finish({}, code, std::move(reason));
-    }
-    if (is_data(queue_.front())) count_done(queue_.front().payload.size());
-    queue_.pop_front();
     write_next();
   }
 
@@ -383,6 +433,11 @@ class session_impl final : public session {
     if (ended_ || close_queued_) return;
     if (!open_) return finish({}, code, std::move(reason));  // nothing to close yet
     close_queued_ = true;
+    // The peer's Close must be read even if the consumer paused reading.
+    if (reading_paused_) {
+      reading_paused_ = false;
+      if (!read_in_flight_) do_read();
+    }
     enqueue(outgoing{outgoing::type::close, std::move(reason), code});
     // Bound the whole close, including the queued sends before it.
     arm_close_deadline();
@@ -433,19 +488,41 @@ class session_impl final : public session {
 
   // -- the end ------------------------------------------------------------------
 
-  /// The one place a session ends: reports once, then releases the socket.
+  /// The one place a session ends: releases the socket, then reports once (`settle`).
   void finish(failure cause, std::uint16_t code, std::string reason) {
     if (ended_) return;
     ended_ = true;
     timer_.cancel();
     resolver_.cancel();
-    for (const auto& item : queue_)
-      if (is_data(item)) count_done(item.payload.size());
-    queue_.clear();
     boost::system::error_code ignored;
     tcp_layer().socket().shutdown(tcp::socket::shutdown_both, ignored);
     tcp_layer().socket().close(ignored);
-    listener_->on_end(id(), session_end{std::move(cause), code, std::move(reason), {}});
+    end_ = session_end{std::move(cause), code, std::move(reason), {}};
+    ws_.next_layer().when_drained([self = shared()] { self->settle(); });
+  }
+
+  /// Reports the end once no write is in flight (the socket is closed, so they finish
+  /// soon): only then is it known which frames reached the kernel.
+  void settle() {
+    if (reported_ || writing_ || ws_.next_layer().writing()) return;
+    reported_ = true;
+    auto written = ws_.next_layer().bytes_written();
+    auto& unsent = end_.unsent;
+    for (auto& frame : corked_)
+      if (frame.end > written) unsent.push_back(to_message(std::move(frame.item)));
+    corked_.clear();
+    for (auto& item : queue_) {
+      if (!is_data(item)) continue;
+      count_done(item.payload.size());
+      unsent.push_back(to_message(std::move(item)));
+    }
+    queue_.clear();
+    listener_->on_end(id(), std::move(end_));
+  }
+
+  static ws_message to_message(outgoing item) {
+    return {item.kind == outgoing::type::text ? message_kind::text : message_kind::binary,
+            std::move(item.payload)};
   }
 
   /// Called with the listener's answer to an event: when nobody listens any more, the
@@ -469,11 +546,21 @@ class session_impl final : public session {
   websocket::response_type upgrade_response_;
   beast::flat_buffer read_buffer_;
   std::deque<outgoing> queue_;
+  /// A data frame Beast wrote into the cork, ending at byte `end` of the cork's stream.
+  struct corked_frame {
+    std::uint64_t end;
+    outgoing item;
+  };
+  /// Frames in the cork, not yet known to be handed to the kernel, oldest first.
+  std::deque<corked_frame> corked_;
+  /// What `settle` reports.
+  session_end end_;
   std::optional<std::chrono::milliseconds> timed_out_after_;
   clock_type::time_point last_received_;
   clock_type::time_point ping_sent_at_;
   bool open_ = false;
   bool ended_ = false;
+  bool reported_ = false;
   bool writing_ = false;
   bool close_queued_ = false;
   bool close_started_ = false;

@@ -9,6 +9,7 @@
 #include <utility>
 #include <vector>
 
+#include <wsnova/core/failure.hpp>
 #include <wsnova/transport/tls.hpp>
 
 namespace wsnova {
@@ -30,9 +31,9 @@ struct session_options {
   /// Deadline for the TLS handshake plus the HTTP upgrade, and for the close handshake.
   /// Default 10 s.
   std::chrono::milliseconds handshake_timeout{10'000};
-  /// Interval of client heartbeat pings; zero turns heartbeats off. Default 0 (off) at this
-  /// level; the connection profiles set it.
-  std::chrono::milliseconds ping_interval{0};
+  /// Interval of client heartbeat pings; zero turns heartbeats off. Default 20 s, like
+  /// Python websockets: a half-open connection is found within ping_interval + pong_timeout.
+  std::chrono::milliseconds ping_interval{20'000};
   /// How long to wait for any frame after a heartbeat ping before the peer is declared dead
   /// (close 1011, `errc::timeout`). Default 20 s.
   std::chrono::milliseconds pong_timeout{20'000};
@@ -48,5 +49,11 @@ struct session_options {
   /// TLS settings for wss:// (verification on by default).
   tls_options tls;
 };
+
+/// Returns an `invalid_argument` failure naming the first bad field, or no failure: header
+/// names must be HTTP tokens (RFC 9110 section 5.6.2), header values and subprotocols must
+/// not contain CR, LF or NUL (they would inject headers into the upgrade request), and
+/// subprotocols must be tokens too (RFC 6455 section 4.1).
+failure check_session_options(const session_options& options);
 
 }  // namespace wsnova

@@ -8,11 +8,67 @@
 #include <chrono>
 #include <string>
 
+#include <boost/asio/read_until.hpp>
+#include <boost/asio/streambuf.hpp>
+#include <boost/asio/write.hpp>
+
 #include "session_fixture.hpp"
 
 using namespace std::chrono_literals;
 using namespace wsnova;
 using namespace wsnova::test;
+
+namespace {
+
+/// Answers the upgrade with "101" and then header lines without end, until the client
+/// hangs up: a server that would make an unbounded client buffer forever.
+class endless_header_server {
+ public:
+  endless_header_server() {
+    acceptor_.async_accept([this](boost::system::error_code ec, tcp::socket socket) {
+      if (ec) return;
+      socket_ = std::move(socket);
+      boost::asio::async_read_until(socket_, request_, "\r\n\r\n",
+                                    [this](boost::system::error_code ec, std::size_t) {
+                                      if (ec) return;
+                                      line_ = "HTTP/1.1 101 Switching Protocols\r\n";
+                                      write_next();
+                                    });
+    });
+    thread_ = std::thread{[this] { io_.run(); }};
+  }
+
+  ~endless_header_server() {
+    io_.stop();
+    thread_.join();
+  }
+
+  std::string url() const {
+    return "ws://127.0.0.1:" + std::to_string(acceptor_.local_endpoint().port()) + "/";
+  }
+
+ private:
+  using tcp = boost::asio::ip::tcp;
+
+  void write_next() {
+    boost::asio::async_write(
+        socket_, boost::asio::buffer(line_), [this](boost::system::error_code ec, std::size_t) {
+          if (ec) return;  // the client gave up: done
+          line_ = "X-Filler-" + std::to_string(++lines_) + ": " + std::string(200, 'f') + "\r\n";
+          write_next();
+        });
+  }
+
+  boost::asio::io_context io_;
+  tcp::acceptor acceptor_{io_, {boost::asio::ip::address_v4::loopback(), 0}};
+  tcp::socket socket_{io_};
+  boost::asio::streambuf request_;
+  std::string line_;
+  std::size_t lines_ = 0;
+  std::thread thread_;
+};
+
+}  // namespace
 
 BOOST_FIXTURE_TEST_SUITE(session_open, session_fixture)
 
@@ -144,6 +200,32 @@ BOOST_AUTO_TEST_CASE(bad_upgrade_status_gives_upgrade_rejected_with_status) {
   BOOST_CHECK_EQUAL(end->cause.http_status, 403);
   BOOST_CHECK_NE(end->cause.detail.find("403"), std::string::npos);
   BOOST_CHECK(!events->opened());
+}
+
+// Endless upgrade headers stop at the header limit, reported as a protocol violation of
+// the upgrade response (not as a big message), and the session ends.
+BOOST_AUTO_TEST_CASE(endless_upgrade_headers_stop_at_the_limit) {
+  endless_header_server server;
+  auto s = start(server.url());
+  auto end = events->wait_end();
+  BOOST_REQUIRE(end);
+  BOOST_CHECK_MESSAGE(end->cause.code == errc::protocol_violation, to_string(end->cause));
+  BOOST_CHECK_NE(end->cause.detail.find("headers"), std::string::npos);
+  BOOST_CHECK(!events->opened());
+}
+
+// Options that would inject headers end the session with invalid_argument before it
+// connects: the server never sees a request.
+BOOST_AUTO_TEST_CASE(header_injection_is_refused_before_connecting) {
+  echo_server server;
+  session_options options;
+  options.headers.emplace_back("X-Test", "a\r\nEvil: 1");
+  auto s = start(server.url(), options);
+  auto end = events->wait_end();
+  BOOST_REQUIRE(end);
+  BOOST_CHECK_MESSAGE(end->cause.code == errc::invalid_argument, to_string(end->cause));
+  BOOST_CHECK(!events->opened());
+  BOOST_CHECK(server.last_request_headers().empty());
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -45,8 +45,12 @@ failure classify_error(const boost::system::error_code& ec, session_phase phase)
     case session_phase::open:
       break;
   }
-  if (ec == ws::error::message_too_big || ec == boost::beast::http::error::body_limit ||
-      ec == boost::beast::http::error::header_limit)
+  // A server that sends endless upgrade headers is stopped at Beast's header limit: a bad
+  // upgrade response, not a big message.
+  if (ec == boost::beast::http::error::header_limit)
+    return failure{errc::protocol_violation,
+                   std::string{phase_name(phase)} + ": response headers over the size limit"};
+  if (ec == ws::error::message_too_big || ec == boost::beast::http::error::body_limit)
     return failure{errc::message_too_big, detail};
   // The peer hung up in the middle of the upgrade response: a lost connection, not a bad
   // peer (a server restarting, a proxy resetting), so it stays retryable.

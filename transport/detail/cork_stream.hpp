@@ -4,10 +4,13 @@
 // them with one socket write (notes/actor-path.md: one send() per frame is what makes plain
 // Beast slower than a coalescing client on small messages). Internal.
 
+#include <array>
 #include <cstddef>
+#include <cstdint>
 #include <functional>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -18,6 +21,7 @@
 #include <boost/asio/write.hpp>
 #include <boost/beast/core/bind_handler.hpp>
 #include <boost/beast/core/error.hpp>
+#include <boost/beast/core/stream_traits.hpp>
 #include <boost/beast/websocket/teardown.hpp>
 
 namespace wsnova::detail {
@@ -27,7 +31,9 @@ namespace wsnova::detail {
 /// one `async_write` when nothing was added for two handler rounds (so replies produced while
 /// the thread works through a batch of reads leave together), when it exceeds
 /// `flush_threshold`, or when `flush()` is called (teardown). At most one write is in flight; a
-/// write error is reported by every later write.
+/// write error is reported by every later write. After `seal` it writes nothing more: later
+/// writes (Beast's automatic pong and close replies) complete at once and are discarded,
+/// because nothing may follow a Close frame on the wire (RFC 6455 section 5.5.1).
 ///
 /// Lifetime: handlers hold the owner given to `set_owner` (the session), never the stream.
 template <class NextLayer>
@@ -63,8 +69,11 @@ class cork_stream {
         [this](auto completion, const ConstBuffers& data) {
           auto ec = error_;
           std::size_t size = 0;
-          if (!ec) {
+          if (!ec && sealed_) {
+            size = boost::asio::buffer_size(data);  // after our Close: dropped
+          } else if (!ec) {
             size = boost::asio::buffer_size(data);
+            accepted_ += size;
             auto offset = pending_.size();
             pending_.resize(offset + size);
             boost::asio::buffer_copy(boost::asio::buffer(pending_.data() + offset, size), data);
@@ -80,6 +89,25 @@ class cork_stream {
         handler, buffers);
   }
 
+  /// Appends `bytes` (our Close frame), sends them with what is pending, and seals.
+  void write_last(std::string_view bytes) {
+    if (sealed_) return;
+    sealed_ = true;
+    if (error_) return;
+    pending_.append(bytes);
+    accepted_ += bytes.size();
+    flush();
+  }
+
+  /// Returns the bytes accepted from writers so far (not counting sealed-off writes).
+  std::uint64_t bytes_accepted() const noexcept { return accepted_; }
+
+  /// Returns the bytes the next layer took so far (handed to the kernel, or to TLS).
+  std::uint64_t bytes_written() const noexcept { return written_; }
+
+  /// Returns true while a write to the next layer is in flight.
+  bool writing() const noexcept { return writing_; }
+
   /// Sends what is pending now (or right after the write in flight).
   void flush() {
     if (writing_ || pending_.empty() || error_) return;
@@ -90,8 +118,9 @@ class cork_stream {
     pending_.clear();
     boost::asio::async_write(
         next_, boost::asio::buffer(in_flight_),
-        [this, owner = std::move(owner)](boost::beast::error_code ec, std::size_t) {
+        [this, owner = std::move(owner)](boost::beast::error_code ec, std::size_t written) {
           writing_ = false;
+          written_ += written;
           in_flight_.clear();
           if (ec) {
             error_ = ec;
@@ -157,11 +186,14 @@ class cork_stream {
   std::string pending_;
   std::string in_flight_;
   boost::beast::error_code error_;
+  std::uint64_t accepted_ = 0;
+  std::uint64_t written_ = 0;
   std::size_t watched_size_ = 0;
   int quiet_rounds_ = 0;
   bool writing_ = false;
   bool idle_flush_posted_ = false;
   bool immediate_ = false;
+  bool sealed_ = false;
 };
 
 /// Beast's websocket close ends with a teardown of the next layer: pass it through.
@@ -172,16 +204,61 @@ void teardown(boost::beast::role_type role, cork_stream<NextLayer>& stream,
   teardown(role, stream.next_layer(), ec);
 }
 
+/// Reads and discards until the peer closes TCP (or fails, e.g. when a close deadline closes
+/// the socket), then closes ours: a client lets the server close first (RFC 6455 section
+/// 7.1.1), and closing with unread bytes would reset the connection, so the peer might never
+/// read our Close. Beast 1.81's own TCP teardown stops after the first read that returns
+/// data (it tests a stale byte count), which reset connections whose peer still sent.
+template <class Socket, class Handler>
+class drain_op {
+ public:
+  drain_op(Socket& socket, Handler handler)
+      : socket_(socket),
+        handler_(std::move(handler)),
+        buffer_(std::make_unique<std::array<char, 4096>>()) {}
+
+  void operator()(boost::beast::error_code ec = {}, std::size_t = 0) {
+    if (!ec) {
+      auto buffer = boost::asio::buffer(*buffer_);
+      auto& socket = socket_;
+      socket.async_read_some(buffer, std::move(*this));
+      return;
+    }
+    // EOF is the expected end; a reset or the close deadline closing the socket ends the
+    // wait too. Either way the Close frames were exchanged (or Beast knows why not).
+    boost::beast::error_code ignored;
+    socket_.shutdown(Socket::shutdown_send, ignored);
+    socket_.close(ignored);
+    handler_(boost::beast::error_code{});
+  }
+
+ private:
+  Socket& socket_;
+  Handler handler_;
+  std::unique_ptr<std::array<char, 4096>> buffer_;
+};
+
+/// Beast's websocket close and failure end with this teardown: flush what is corked (our
+/// Close), close TLS (close_notify both ways) if any, then drain until the peer's FIN.
 template <class NextLayer, class TeardownHandler>
 void async_teardown(boost::beast::role_type role, cork_stream<NextLayer>& stream,
                     TeardownHandler&& handler) {
+  using handler_type = std::decay_t<TeardownHandler>;
   stream.flush();
   // std::function needs a copyable callable; the handler may be move-only.
-  auto shared =
-      std::make_shared<std::decay_t<TeardownHandler>>(std::forward<TeardownHandler>(handler));
-  stream.when_drained([role, &stream, shared] {
-    using boost::beast::websocket::async_teardown;
-    async_teardown(role, stream.next_layer(), std::move(*shared));
+  auto shared = std::make_shared<handler_type>(std::forward<TeardownHandler>(handler));
+  stream.when_drained([&stream, shared] {
+    auto& socket = boost::beast::get_lowest_layer(stream.next_layer()).socket();
+    using socket_type = std::decay_t<decltype(socket)>;
+    if constexpr (requires { stream.next_layer().socket(); }) {
+      drain_op<socket_type, handler_type>{socket, std::move(*shared)}();
+    } else {
+      // TLS: close_notify both ways (not Beast's TLS teardown: it ends with the TCP
+      // teardown above), then the same drain.
+      stream.next_layer().async_shutdown([&socket, shared](boost::beast::error_code) {
+        drain_op<socket_type, handler_type>{socket, std::move(*shared)}();
+      });
+    }
   });
 }
 
