@@ -23,6 +23,8 @@ caf::expected<connection> spawn_connection(caf::actor_system& system,
   if (!owner) return make_error(errc::invalid_argument, "a connection needs an owner actor");
   auto url = parse_ws_url(config.url);
   if (!url) return to_error(url.error());
+  // Refuse header injection (CR/LF/NUL, non-token names) here, before anything starts.
+  if (auto bad = check_session_options(config.session)) return to_error(bad);
   std::shared_ptr<boost::asio::ssl::context> tls;
   if (url->secure) {
     auto tls_context = make_tls_context(config.session.tls);
