@@ -5,9 +5,9 @@
 #include <caf/scoped_actor.hpp>
 
 #include <wsnova/actors/events.hpp>
-#include <wsnova/tests/actors/actor_system_fixture.hpp>
-#include <wsnova/testing/echo_server.hpp>
 #include <wsnova/core/error.hpp>
+#include <wsnova/testing/echo_server.hpp>
+#include <wsnova/tests/actors/actor_system_fixture.hpp>
 
 using namespace std::chrono_literals;
 using namespace wsnova;
@@ -39,8 +39,8 @@ struct fixture : test::actor_system_fixture {
     std::size_t extra = 0;
     bool silent = false;
     while (!silent)
-      owner->receive([&](message_event&) { ++extra; }, [](connected_event&) {},
-                     [](error_event&) {}, caf::after(quiet) >> [&] { silent = true; });
+      owner->receive([&](message_event&) { ++extra; }, [](connected_event&) {}, [](error_event&) {},
+                     caf::after(quiet) >> [&] { silent = true; });
     return extra;
   }
 };
@@ -55,11 +55,11 @@ BOOST_AUTO_TEST_CASE(window_bounds_delivery_and_credit_resumes_in_order) {
   connection_config config;
   config.url = server.url();
   config.flow = 10;
-  auto conn = spawn_connection(system, config, wsnova::unchecked_owner(caf::actor_cast<caf::actor>(owner)));
+  auto conn =
+      spawn_connection(system, config, wsnova::unchecked_owner(caf::actor_cast<caf::actor>(owner)));
   if (!conn) BOOST_FAIL(describe(conn.error()));
-  owner->request(*conn, 5s, connect_atom::value).receive([](caf::ok_atom) {}, [](caf::error& err) {
-    BOOST_FAIL(describe(err));
-  });
+  owner->request(*conn, 5s, connect_atom::value)
+      .receive([](caf::ok_atom) {}, [](caf::error& err) { BOOST_FAIL(describe(err)); });
   owner->send(*conn, send_atom::value, ws_message{message_kind::text, "!stream 500"});
   auto first = receive_messages(10);
   BOOST_CHECK_EQUAL(extra_messages(300ms), 0u);  // the window, and not one more

@@ -11,10 +11,10 @@
 #include <string>
 #include <thread>
 
-#include <wsnova/tests/actors/actor_system_fixture.hpp>
-#include <wsnova/tests/proxy/fault_proxy.hpp>
 #include <wsnova/testing/certs.hpp>
 #include <wsnova/testing/echo_server.hpp>
+#include <wsnova/tests/actors/actor_system_fixture.hpp>
+#include <wsnova/tests/proxy/fault_proxy.hpp>
 
 using namespace std::chrono_literals;
 using namespace wsnova;
@@ -111,8 +111,7 @@ BOOST_AUTO_TEST_CASE(server_destroyed_and_recreated_reconnects) {
   auto attempts = rec.all<reconnecting_event>();
   BOOST_CHECK_GE(back.attempts, 2u);
   BOOST_CHECK_EQUAL(back.attempts, attempts.back().attempt);
-  for (std::size_t i = 0; i < attempts.size(); ++i)
-    BOOST_CHECK_EQUAL(attempts[i].attempt, i + 1);
+  for (std::size_t i = 0; i < attempts.size(); ++i) BOOST_CHECK_EQUAL(attempts[i].attempt, i + 1);
   echo(c, "second life");
   BOOST_CHECK_EQUAL(server->accepted_count(), 1u);
 }
@@ -143,8 +142,8 @@ BOOST_AUTO_TEST_CASE(blackhole_detected_by_heartbeat_then_reconnects) {
                                                      "200 ms)");
   BOOST_CHECK_MESSAGE(is(down.cause, errc::timeout), describe(down.cause));
   BOOST_CHECK_EQUAL(down.code, close_code::internal_error);
-  BOOST_CHECK_GE(detected_ms, 190);          // not before a pong could be missed
-  BOOST_CHECK_LE(detected_ms, 400 + 600);    // ping_interval + pong_timeout + tolerance
+  BOOST_CHECK_GE(detected_ms, 190);        // not before a pong could be missed
+  BOOST_CHECK_LE(detected_ms, 400 + 600);  // ping_interval + pong_timeout + tolerance
   proxy.pass();
   rec.expect<reconnected_event>(10s);
   echo(c, "alive again");
@@ -190,8 +189,7 @@ BOOST_AUTO_TEST_CASE(fixed_delays_then_give_up) {
     BOOST_CHECK_EQUAL(attempts[i].attempt, i + 1);
     BOOST_CHECK(attempts[i].delay == caf::timespan{100ms});
   }
-  for (std::size_t i = 1; i < at.size(); ++i)
-    BOOST_CHECK_GE(ms_between(at[i - 1], at[i]), 95);
+  for (std::size_t i = 1; i < at.size(); ++i) BOOST_CHECK_GE(ms_between(at[i - 1], at[i]), 95);
   // Every failed attempt was reported as an error (connect_refused), none as a connect.
   for (const auto& e : rec.all<error_event>())
     if (!is(e.error, errc::connection_lost))
