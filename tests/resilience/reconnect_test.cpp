@@ -133,7 +133,7 @@ BOOST_AUTO_TEST_CASE(blackhole_detected_by_heartbeat_then_reconnects) {
   auto started = test::clock_type::now();
   proxy.blackhole();
   const auto forwarded_at_blackhole = proxy.bytes_forwarded();
-  auto down = rec.expect<disconnected_event>(5s);
+  auto down = rec.expect<disconnected_event>(10s);
   auto detected_ms = ms_between(started, rec.last_at());
   // The partition let nothing through while it lasted.
   BOOST_CHECK_EQUAL(proxy.bytes_forwarded(), forwarded_at_blackhole);
@@ -142,8 +142,10 @@ BOOST_AUTO_TEST_CASE(blackhole_detected_by_heartbeat_then_reconnects) {
                                                      "200 ms)");
   BOOST_CHECK_MESSAGE(is(down.cause, errc::timeout), describe(down.cause));
   BOOST_CHECK_EQUAL(down.code, close_code::internal_error);
-  BOOST_CHECK_GE(detected_ms, 190);        // not before a pong could be missed
-  BOOST_CHECK_LE(detected_ms, 400 + 600);  // ping_interval + pong_timeout + tolerance
+  BOOST_CHECK_GE(detected_ms, 190);  // not before a pong could be missed
+  // ping_interval + pong_timeout, plus room for late timers on a busy machine; the cause
+  // and the code above show it was the heartbeat (TCP alone would take minutes).
+  BOOST_CHECK_LE(detected_ms, 400 + 1600);
   proxy.pass();
   rec.expect<reconnected_event>(10s);
   echo(c, "alive again");
