@@ -1,5 +1,7 @@
 #include <wsnova/actors/client.hpp>
 
+#include <algorithm>
+
 #include <caf/after.hpp>
 #include <caf/sec.hpp>
 #include <caf/system_messages.hpp>
@@ -15,10 +17,12 @@ namespace {
 caf::error translate(caf::error err) {
   if (err.category() == caf::atom("system")) {
     switch (static_cast<caf::sec>(err.code())) {
-      case caf::sec::request_timeout: return make_error(errc::timeout, "no answer in time");
+      case caf::sec::request_timeout:
+        return make_error(errc::timeout, "no answer in time");
       case caf::sec::request_receiver_down:
         return make_error(errc::actor_gone, "the connection actor is gone");
-      default: break;
+      default:
+        break;
     }
   }
   return err;
@@ -27,7 +31,7 @@ caf::error translate(caf::error err) {
 }  // namespace
 
 client::client(std::unique_ptr<caf::scoped_actor> self, connection handle)
-  : self_(std::move(self)), connection_(std::move(handle)) {}
+    : self_(std::move(self)), connection_(std::move(handle)) {}
 
 client::client(client&&) noexcept = default;
 client& client::operator=(client&&) noexcept = default;
@@ -42,25 +46,33 @@ caf::expected<client> client::connect(caf::actor_system& system, connection_conf
   if (!handle) return handle.error();
   (*self)->monitor(*handle);
   client result{std::move(self), std::move(*handle)};
-  if (auto err = result.request_ok(timeout, connect_atom::value)) {
-    // A connection that failed before our request reached it is gone, but its closed
-    // event (sent before it exited) says why.
-    if (is(err, errc::actor_gone))
-      for (auto event = result.pull_event(caf::timespan{0}); event;
-           event = result.pull_event(caf::timespan{0}))
-        if (auto* closed = std::get_if<closed_event>(&*event); closed && closed->cause)
-          return closed->cause;
-    return err;
-  }
+  if (auto err = result.await_connected(timeout)) return err;
   return result;
+}
+
+caf::error client::await_connected(caf::timespan timeout) {
+  // Waits on the events, not on a reply to a connect request: a connection actor that is
+  // killed never answers, but its down message ends the wait at once (Gun's await with a
+  // monitor). Every event stays readable through next_event.
+  auto deadline = std::chrono::steady_clock::now() + timeout;
+  for (;;) {
+    auto left = std::max(caf::timespan{0}, std::chrono::duration_cast<caf::timespan>(
+                                               deadline - std::chrono::steady_clock::now()));
+    auto event = pull_event(left);
+    if (!event) return closed_ && closed_->cause ? closed_->cause : event.error();
+    pending_.push_back(*event);
+    if (std::holds_alternative<connected_event>(*event)) return {};
+    if (auto* closed = std::get_if<closed_event>(&*event))
+      return closed->cause ? closed->cause : make_error(errc::closed, "connection closed");
+  }
 }
 
 template <class... Ts>
 caf::error client::request_ok(caf::timespan timeout, Ts&&... xs) {
   caf::error result;
   (*self_)
-    ->request(connection_, timeout, std::forward<Ts>(xs)...)
-    .receive([](caf::ok_atom) {}, [&](caf::error& err) { result = translate(std::move(err)); });
+      ->request(connection_, timeout, std::forward<Ts>(xs)...)
+      .receive([](caf::ok_atom) {}, [&](caf::error& err) { result = translate(std::move(err)); });
   return result;
 }
 
@@ -90,26 +102,25 @@ caf::expected<connection_event> client::pull_event(caf::timespan timeout) {
   auto take = [&](auto& event) { result = connection_event{std::move(event)}; };
   auto remaining = actor_down_ ? caf::timespan{0} : timeout;
   (*self_)->receive(
-    [&](connected_event& event) { take(event); },
-    [&](message_event& event) { take(event); },
-    [&](disconnected_event& event) { take(event); },
-    [&](reconnecting_event& event) { take(event); },
-    [&](reconnected_event& event) { take(event); },
-    [&](ownership_event& event) { take(event); },
-    [&](closed_event& event) {
-      closed_ = event;
-      take(event);
-    },
-    [&](error_event& event) { take(event); },
-    [&](caf::down_msg& down) {
-      if (down.source != connection_.address()) return;
-      actor_down_ = true;
-      result = make_error(errc::actor_gone, "connection actor exited: " + describe(down.reason));
-    },
-    caf::after(remaining) >> [&] {
-      result = actor_down_ ? make_error(errc::actor_gone, "connection actor exited")
-                           : make_error(errc::timeout, "no event in time");
-    });
+      [&](connected_event& event) { take(event); }, [&](message_event& event) { take(event); },
+      [&](disconnected_event& event) { take(event); },
+      [&](reconnecting_event& event) { take(event); },
+      [&](reconnected_event& event) { take(event); }, [&](ownership_event& event) { take(event); },
+      [&](closed_event& event) {
+        closed_ = event;
+        take(event);
+      },
+      [&](error_event& event) { take(event); }, [&](unsent_event& event) { take(event); },
+      [&](const caf::down_msg& down) {
+        if (down.source != connection_.address()) return;
+        actor_down_ = true;
+        result = make_error(errc::actor_gone, "connection actor exited: " + describe(down.reason));
+      },
+      caf::after(remaining) >>
+          [&] {
+            result = actor_down_ ? make_error(errc::actor_gone, "connection actor exited")
+                                 : make_error(errc::timeout, "no event in time");
+          });
   if (!result) return make_error(errc::timeout, "no event in time");
   return std::move(*result);
 }
@@ -118,7 +129,7 @@ caf::expected<ws_message> client::receive(caf::timespan timeout) {
   auto deadline = std::chrono::steady_clock::now() + timeout;
   for (;;) {
     auto left = std::max(caf::timespan{0}, std::chrono::duration_cast<caf::timespan>(
-                                             deadline - std::chrono::steady_clock::now()));
+                                               deadline - std::chrono::steady_clock::now()));
     auto event = next_event(left);
     if (!event) {
       if (closed_) return closed_->cause ? closed_->cause : make_error(errc::closed);
@@ -133,18 +144,18 @@ caf::expected<ws_message> client::receive(caf::timespan timeout) {
 caf::expected<caf::timespan> client::ping(caf::timespan timeout) {
   caf::expected<caf::timespan> result{caf::timespan{0}};
   (*self_)
-    ->request(connection_, timeout, ping_atom::value)
-    .receive([&](caf::timespan rtt) { result = rtt; },
-             [&](caf::error& err) { result = translate(std::move(err)); });
+      ->request(connection_, timeout, ping_atom::value)
+      .receive([&](caf::timespan rtt) { result = rtt; },
+               [&](caf::error& err) { result = translate(std::move(err)); });
   return result;
 }
 
 caf::expected<connection_status> client::status(caf::timespan timeout) {
   caf::expected<connection_status> result{connection_status{}};
   (*self_)
-    ->request(connection_, timeout, status_atom::value)
-    .receive([&](connection_status& status) { result = std::move(status); },
-             [&](caf::error& err) { result = translate(std::move(err)); });
+      ->request(connection_, timeout, status_atom::value)
+      .receive([&](connection_status& status) { result = std::move(status); },
+               [&](caf::error& err) { result = translate(std::move(err)); });
   return result;
 }
 

@@ -24,8 +24,8 @@ namespace wsnova {
 
 /// Any event a connection sends its owner.
 using connection_event =
-  std::variant<connected_event, message_event, disconnected_event, reconnecting_event,
-               reconnected_event, closed_event, error_event, ownership_event>;
+    std::variant<connected_event, message_event, disconnected_event, reconnecting_event,
+                 reconnected_event, closed_event, error_event, ownership_event, unsent_event>;
 
 /// Owns one connection through a scoped actor that is the connection's owner. Every wait has
 /// a deadline and also watches the connection actor: if it dies, the wait ends at once with
@@ -45,8 +45,11 @@ class client {
   static caf::expected<client> connect(caf::actor_system& system, connection_config config,
                                        caf::timespan timeout = default_timeout);
 
-  client(client&&) noexcept;
-  client& operator=(client&&) noexcept;
+  /// Takes over `other`'s connection; `other` is left without one.
+  client(client&& other) noexcept;
+  /// Ends this client's connection as the destructor does (its owner dies), then takes over
+  /// `other`'s.
+  client& operator=(client&& other) noexcept;
   ~client();
 
   /// Queues a text message.
@@ -86,6 +89,9 @@ class client {
 
   template <class... Ts>
   caf::error request_ok(caf::timespan timeout, Ts&&... xs);
+
+  /// Waits for the first `connected_event` (or the close, or the actor's end).
+  caf::error await_connected(caf::timespan timeout);
 
   /// Takes the next event from the mailbox.
   caf::expected<connection_event> pull_event(caf::timespan timeout);

@@ -89,8 +89,11 @@ typename Inspector::result_type inspect(Inspector& f, connection_status& x) {
 /// - `(connect_atom) -> ok_atom`: answers once the connection is up (at once if it is);
 ///   errors: the connect failure (`dns`, `connect_refused`, `tls_verify_failed`,
 ///   `upgrade_rejected`, `timeout`, ...) or `closed`.
-/// - `(send_atom, ws_message) -> ok_atom`: queues the message; errors: `not_connected`,
-///   `closed`, or the message handler's encoding error.
+/// - `(send_atom, ws_message) -> ok_atom`: queues the message; errors: `not_connected`
+///   (reject policy while down), `closed`, `queue_full` (above a high watermark of
+///   `send_limits`, or the offline buffer is full: try again later), `message_too_big`
+///   (larger than the whole send queue bound: it never fits), or the message handler's
+///   encoding error.
 /// - `(ping_atom) -> caf::timespan`: pings and answers the round-trip time when the pong
 ///   arrives; errors: `not_connected`, or the disconnect's cause.
 /// - `(status_atom) -> connection_status`.
@@ -106,13 +109,13 @@ typename Inspector::result_type inspect(Inspector& f, connection_status& x) {
 /// - `(flow_atom, uint32_t n)`: with `connection_config::flow` set, allows `n` more
 ///   `message_event`s (Gun's `update_flow`). Without credit the connection stops reading
 ///   the socket, so a slow owner pushes back on the server through TCP.
-using connection = caf::typed_actor<
-  caf::replies_to<connect_atom>::with<caf::ok_atom>,
-  caf::replies_to<send_atom, ws_message>::with<caf::ok_atom>,
-  caf::replies_to<ping_atom>::with<caf::timespan>,
-  caf::replies_to<status_atom>::with<connection_status>,
-  caf::replies_to<close_atom, std::uint16_t, std::string>::with<caf::ok_atom>,
-  caf::replies_to<transfer_atom, connection_owner>::with<caf::ok_atom>,
-  caf::reacts_to<flow_atom, std::uint32_t>>;
+using connection =
+    caf::typed_actor<caf::replies_to<connect_atom>::with<caf::ok_atom>,
+                     caf::replies_to<send_atom, ws_message>::with<caf::ok_atom>,
+                     caf::replies_to<ping_atom>::with<caf::timespan>,
+                     caf::replies_to<status_atom>::with<connection_status>,
+                     caf::replies_to<close_atom, std::uint16_t, std::string>::with<caf::ok_atom>,
+                     caf::replies_to<transfer_atom, connection_owner>::with<caf::ok_atom>,
+                     caf::reacts_to<flow_atom, std::uint32_t>>;
 
 }  // namespace wsnova

@@ -10,8 +10,8 @@
 #include <caf/actor.hpp>
 
 #include <wsnova/actors/registry.hpp>
-#include <wsnova/core/backoff.hpp>
 #include <wsnova/behaviors/handler_set.hpp>
+#include <wsnova/core/backoff.hpp>
 #include <wsnova/transport/session_options.hpp>
 
 namespace wsnova {

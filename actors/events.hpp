@@ -5,13 +5,14 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include <caf/actor_addr.hpp>
 #include <caf/error.hpp>
-#include <caf/timespan.hpp>
 #include <caf/meta/type_name.hpp>
+#include <caf/timespan.hpp>
 
-#include <wsnova/transport/message.hpp>
+#include <wsnova/core/message.hpp>
 
 namespace wsnova {
 
@@ -92,6 +93,19 @@ struct ownership_event {
   caf::actor_addr new_owner;
 };
 
+/// Messages accepted by `send` that the connection could not deliver and did not keep,
+/// oldest first: frames never written to the socket before the connection dropped (under
+/// the reject policy all of them; under the buffer policy those that did not fit the
+/// offline buffer, the rest go out after the reconnect), and what was still buffered when
+/// the connection closed for good. Nothing accepted is dropped silently. Frames already
+/// written to the socket are not in it: they are at-most-once.
+struct unsent_event {
+  /// The connection's stable id.
+  std::string id;
+  /// The messages, as they were queued (after the message handler's encoding).
+  std::vector<ws_message> messages;
+};
+
 /// An error the error handler did not ignore.
 struct error_event {
   /// The connection's stable id.
@@ -134,6 +148,11 @@ typename Inspector::result_type inspect(Inspector& f, reconnected_event& x) {
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, ownership_event& x) {
   return f(caf::meta::type_name("wsnova.ownership_event"), x.id, x.previous_owner, x.new_owner);
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, unsent_event& x) {
+  return f(caf::meta::type_name("wsnova.unsent_event"), x.id, x.messages);
 }
 
 template <class Inspector>

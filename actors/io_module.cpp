@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <string_view>
 
 #include <caf/actor_system_config.hpp>
 
@@ -29,7 +30,8 @@ caf::actor_system::module* io_module::make(caf::actor_system& system, caf::detai
 
 void io_module::init(caf::actor_system_config& config) {
   add_message_types(config);
-  auto threads = caf::get_or(config, threads_key, std::int64_t{1});
+  // caf::string_view has no `const char*` constructor; std::string_view converts to it.
+  auto threads = caf::get_or(config, std::string_view{threads_key}, std::int64_t{1});
   threads_ = static_cast<std::size_t>(std::max<std::int64_t>(1, threads));
 }
 
@@ -66,12 +68,13 @@ void add_message_types(caf::actor_system_config& config) {
   config.add_message_type<reconnecting_event>("wsnova.reconnecting_event");
   config.add_message_type<reconnected_event>("wsnova.reconnected_event");
   config.add_message_type<ownership_event>("wsnova.ownership_event");
+  config.add_message_type<unsent_event>("wsnova.unsent_event");
+  config.add_message_type<std::vector<ws_message>>("wsnova.ws_message_list");
   config.add_message_type<registry_event>("wsnova.registry_event");
-  config.add_error_category(error_category_atom::value,
-                            [](std::uint8_t code, caf::atom_value, const caf::message& context) {
-                              return describe(caf::error{code, error_category_atom::value,
-                                                         context});
-                            });
+  config.add_error_category(error_category_atom::value, [](std::uint8_t code, caf::atom_value,
+                                                           const caf::message& context) {
+    return describe(caf::error{code, error_category_atom::value, context});
+  });
   add_supervision_message_types(config);
 }
 

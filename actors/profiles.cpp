@@ -16,10 +16,14 @@ void set_heartbeat(session_options& session, milliseconds ping, milliseconds pon
 
 const char* to_string(profile kind) {
   switch (kind) {
-    case profile::financial: return "financial";
-    case profile::standard: return "standard";
-    case profile::lightweight: return "lightweight";
-    case profile::chat: return "chat";
+    case profile::financial:
+      return "financial";
+    case profile::standard:
+      return "standard";
+    case profile::lightweight:
+      return "lightweight";
+    case profile::chat:
+      return "chat";
   }
   return "unknown";
 }

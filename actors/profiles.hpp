@@ -14,7 +14,8 @@
 /// | stable after                | 10 s        | 30 s        | 60 s        | 60 s        |
 /// | max message                 | 4 MiB       | 16 MiB      | 1 MiB       | 16 MiB      |
 /// | send queue (messages/bytes) | 256 / 1 MiB | 4096 / 16 MiB | 64 / 256 KiB | 16384 / 64 MiB |
-/// | while disconnected          | reject      | reject      | reject      | buffer (4096 / 16 MiB) |
+/// | while disconnected          | reject      | reject      | reject      | buffer (4096 / 16 MiB)
+/// |
 ///
 /// `financial` is for order entry and market data: lowest latency, fail fast, never replay
 /// stale orders. `lightweight` keeps per-connection memory and timers small for many idle

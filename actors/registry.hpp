@@ -53,11 +53,11 @@ typename Inspector::result_type inspect(Inspector& f, registry_event& x) {
 ///   the follower on every change of `id`.
 /// - `(list_atom) -> std::vector<registry_event>`: every live binding, by id.
 using registry_actor =
-  caf::typed_actor<caf::reacts_to<register_atom, std::string, caf::actor>,
-                   caf::replies_to<lookup_atom, std::string>::with<caf::actor>,
-                   caf::reacts_to<follow_atom, std::string, caf::actor>,
-                   caf::reacts_to<unfollow_atom, std::string, caf::actor>,
-                   caf::replies_to<list_atom>::with<std::vector<registry_event>>>;
+    caf::typed_actor<caf::reacts_to<register_atom, std::string, caf::actor>,
+                     caf::replies_to<lookup_atom, std::string>::with<caf::actor>,
+                     caf::reacts_to<follow_atom, std::string, caf::actor>,
+                     caf::reacts_to<unfollow_atom, std::string, caf::actor>,
+                     caf::replies_to<list_atom>::with<std::vector<registry_event>>>;
 
 /// Spawns a registry.
 registry_actor spawn_registry(caf::actor_system& system);

@@ -48,7 +48,9 @@ bool should_reconnect(const disconnect_info& info) {
 
 directive connection_handler::on_disconnect(handler_context& context, const disconnect_info& info) {
   const bool first_connect_failed = info.connects == 0;
-  if (!should_reconnect(info) ||
+  // Not reconnecting: end with the real cause (a dropped connection, the server's 1011),
+  // not with "reconnection disabled".
+  if (!context.reconnection().enabled || !should_reconnect(info) ||
       (first_connect_failed && !context.reconnection().retry_initial_connect)) {
     if (info.cause) return directive::stop(info.cause);
     return directive::close(info.code, info.reason);

@@ -48,6 +48,7 @@ struct backoff_policy {
   /// Running this long resets the attempt counter. Default 30 s.
   caf::timespan stable_after = std::chrono::seconds{30};
 
+  /// Member-wise equality.
   friend bool operator==(const backoff_policy&, const backoff_policy&) = default;
 };
 

@@ -15,7 +15,6 @@
 
 namespace wsnova {
 
-
 /// The category atom of wsnova errors.
 using error_category_atom = caf::atom_constant<caf::atom("wsnova")>;
 

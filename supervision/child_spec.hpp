@@ -89,6 +89,7 @@ struct shutdown_spec {
   /// Returns `{mode::infinity}`.
   static shutdown_spec infinity() { return {mode::infinity, std::chrono::milliseconds{0}}; }
 
+  /// Member-wise equality.
   friend bool operator==(const shutdown_spec&, const shutdown_spec&) = default;
 };
 
@@ -121,12 +122,15 @@ class start_result {
   start_result() = default;
 
   /// A started child; an invalid handle counts as a failed start.
+  // cppcheck-suppress noExplicitConstructor ; implicit on purpose: start functions return it
   start_result(caf::actor handle) : handle_(std::move(handle)) {}
 
   /// A failed start with `reason`.
+  // cppcheck-suppress noExplicitConstructor ; implicit on purpose: start functions return it
   start_result(caf::error reason) : error_(std::move(reason)) {}
 
   /// A started child or a failed start.
+  // cppcheck-suppress noExplicitConstructor ; implicit on purpose: start functions return it
   start_result(caf::expected<caf::actor> x) {
     if (x)
       handle_ = std::move(*x);

@@ -69,9 +69,7 @@ restart_plan restart_plan::escalate(caf::error reason) {
   return result;
 }
 
-restart_strategy::~restart_strategy() {
-  // nop
-}
+restart_strategy::~restart_strategy() = default;
 
 bool restart_strategy::needs_children() const { return true; }
 

@@ -57,8 +57,8 @@ supervisor_impl::behavior_type supervisor_behavior(self_ptr self, supervisor_fla
     // Only non-empty if the supervisor died without stopping its children (killed).
     for (auto& [seq, child] : *live) caf::anon_send_exit(child, caf::exit_reason::kill);
   });
-  self->set_down_handler([self](caf::down_msg& msg) { detail::on_down(self, msg); });
-  self->set_exit_handler([self](caf::exit_msg& msg) {
+  self->set_down_handler([self](const caf::down_msg& msg) { detail::on_down(self, msg); });
+  self->set_exit_handler([self](const caf::exit_msg& msg) {
     if (msg.reason) detail::shutdown(self, msg.reason);
   });
   return {
@@ -92,7 +92,7 @@ supervisor_impl::behavior_type supervisor_behavior(self_ptr self, supervisor_fla
         return detail::adopt(self, std::move(handle), std::move(spec));
       },
       [self](release_atom, std::string& id) { return detail::release(self, std::move(id)); },
-      [self](detail::shutdown_timer_atom, std::string& id, std::uint64_t token) {
+      [self](detail::shutdown_timer_atom, const std::string& id, std::uint64_t token) {
         detail::on_shutdown_timer(self, id, token);
       },
       [self](detail::retry_atom, std::uint64_t plan) { detail::on_retry(self, plan); },

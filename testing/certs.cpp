@@ -22,16 +22,15 @@ void openssl(std::vector<std::string> args) {
   args.insert(args.begin(), "openssl");
   auto res = detail::run_process(args);
   if (res.status != 0)
-    throw std::runtime_error("make_test_certs: `" + detail::command_line(args)
-                             + "` failed with status " + std::to_string(res.status) + ":\n"
-                             + res.output);
+    throw std::runtime_error("make_test_certs: `" + detail::command_line(args) +
+                             "` failed with status " + std::to_string(res.status) + ":\n" +
+                             res.output);
 }
 
 void write_file(const fs::path& file, const std::string& text) {
   std::ofstream out(file);
   out << text;
-  if (!out.flush())
-    throw std::runtime_error("make_test_certs: cannot write " + file.string());
+  if (!out.flush()) throw std::runtime_error("make_test_certs: cannot write " + file.string());
 }
 
 /// Writes a P-256 key and a CSR with common name `cn` (prefix.key, prefix.csr).
@@ -63,14 +62,31 @@ test_certs make_test_certs(const fs::path& dir) {
   c.self_signed_cert = dir / "self_signed.crt";
   c.self_signed_key = dir / "self_signed.key";
 
-  openssl({"req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes",
-           "-keyout", c.ca_key.string(), "-out", c.ca_cert.string(), "-days", "2", "-sha256",
-           "-subj", "/CN=wsnova test CA", "-addext", "basicConstraints=critical,CA:TRUE",
-           "-addext", "keyUsage=critical,keyCertSign,cRLSign"});
+  openssl({"req",
+           "-x509",
+           "-newkey",
+           "ec",
+           "-pkeyopt",
+           "ec_paramgen_curve:P-256",
+           "-nodes",
+           "-keyout",
+           c.ca_key.string(),
+           "-out",
+           c.ca_cert.string(),
+           "-days",
+           "2",
+           "-sha256",
+           "-subj",
+           "/CN=wsnova test CA",
+           "-addext",
+           "basicConstraints=critical,CA:TRUE",
+           "-addext",
+           "keyUsage=critical,keyCertSign,cRLSign"});
 
-  const std::string leaf = "basicConstraints=critical,CA:FALSE\n"
-                           "keyUsage=critical,digitalSignature,keyEncipherment\n"
-                           "extendedKeyUsage=serverAuth\n";
+  const std::string leaf =
+      "basicConstraints=critical,CA:FALSE\n"
+      "keyUsage=critical,digitalSignature,keyEncipherment\n"
+      "extendedKeyUsage=serverAuth\n";
   auto server_ext = dir / "server.ext";
   write_file(server_ext, leaf + "subjectAltName=DNS:localhost,IP:127.0.0.1\n");
   auto server_csr = dir / "server.csr";
@@ -83,11 +99,28 @@ test_certs make_test_certs(const fs::path& dir) {
   make_key_and_csr(c.wrong_host_key, wrong_csr, "other.example");
   sign(c, wrong_csr, c.wrong_host_cert, wrong_ext, "1002");
 
-  openssl({"req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes",
-           "-keyout", c.self_signed_key.string(), "-out", c.self_signed_cert.string(), "-days",
-           "2", "-sha256", "-subj", "/CN=localhost", "-addext",
-           "subjectAltName=DNS:localhost,IP:127.0.0.1", "-addext",
-           "basicConstraints=critical,CA:FALSE", "-addext", "extendedKeyUsage=serverAuth"});
+  openssl({"req",
+           "-x509",
+           "-newkey",
+           "ec",
+           "-pkeyopt",
+           "ec_paramgen_curve:P-256",
+           "-nodes",
+           "-keyout",
+           c.self_signed_key.string(),
+           "-out",
+           c.self_signed_cert.string(),
+           "-days",
+           "2",
+           "-sha256",
+           "-subj",
+           "/CN=localhost",
+           "-addext",
+           "subjectAltName=DNS:localhost,IP:127.0.0.1",
+           "-addext",
+           "basicConstraints=critical,CA:FALSE",
+           "-addext",
+           "extendedKeyUsage=serverAuth"});
   return c;
 }
 
@@ -104,9 +137,7 @@ temp_dir::temp_dir(std::string_view prefix) : path_(make_temp_dir(prefix)) {
   // nop
 }
 
-temp_dir::~temp_dir() {
-  remove();
-}
+temp_dir::~temp_dir() { remove(); }
 
 temp_dir::temp_dir(temp_dir&& other) noexcept : path_(std::exchange(other.path_, {})) {
   // nop

@@ -134,7 +134,7 @@ struct echo_server::impl {
 
   server_options opts;
 
-  mutable std::mutex mtx;                      // guards every field up to `cv`
+  mutable std::mutex mtx;                                         // guards every field up to `cv`
   std::map<std::uint64_t, std::weak_ptr<session_base>> sessions;  // open sessions by id
   std::uint64_t next_id = 1;                   // id for the next accepted session
   std::size_t written = 0;                     // data messages written since start
@@ -162,8 +162,7 @@ template <class Stream>
 class session : public session_base, public std::enable_shared_from_this<session<Stream>> {
  public:
   template <class... Args>
-  session(echo_server::impl& srv, Args&&... args)
-      : srv_(srv), ws_(std::forward<Args>(args)...) {
+  session(echo_server::impl& srv, Args&&... args) : srv_(srv), ws_(std::forward<Args>(args)...) {
     // nop
   }
 
@@ -173,11 +172,10 @@ class session : public session_base, public std::enable_shared_from_this<session
   void start() {
     beast::get_lowest_layer(ws_).expires_after(handshake_timeout);
     if constexpr (is_tls) {
-      ws_.next_layer().async_handshake(
-          ssl::stream_base::server,
-          [self = this->shared_from_this()](error_code ec) {
-            if (!ec) self->read_request();
-          });
+      ws_.next_layer().async_handshake(ssl::stream_base::server,
+                                       [self = this->shared_from_this()](error_code ec) {
+                                         if (!ec) self->read_request();
+                                       });
     } else {
       read_request();
     }
@@ -210,8 +208,7 @@ class session : public session_base, public std::enable_shared_from_this<session
   }
 
  private:
-  static constexpr bool is_tls =
-      !std::is_same_v<Stream, websocket::stream<beast::tcp_stream>>;
+  static constexpr bool is_tls = !std::is_same_v<Stream, websocket::stream<beast::tcp_stream>>;
 
   /// What the writer sends next.
   enum class kind { text, binary, ping, close, stream, raw };
@@ -276,15 +273,14 @@ class session : public session_base, public std::enable_shared_from_this<session
     ws_.auto_fragment(opts.auto_fragment);
     std::string selected;
     if (!opts.subprotocol.empty()) {
-      if (auto it = req.find(http::field::sec_websocket_protocol); it != req.end()
-          && list_contains(it->value(), opts.subprotocol))
+      if (auto it = req.find(http::field::sec_websocket_protocol);
+          it != req.end() && list_contains(it->value(), opts.subprotocol))
         selected = opts.subprotocol;
     }
-    ws_.set_option(websocket::stream_base::decorator(
-        [selected](websocket::response_type& res) {
-          res.set(http::field::server, "wsnova-test-echo");
-          if (!selected.empty()) res.set(http::field::sec_websocket_protocol, selected);
-        }));
+    ws_.set_option(websocket::stream_base::decorator([selected](websocket::response_type& res) {
+      res.set(http::field::server, "wsnova-test-echo");
+      if (!selected.empty()) res.set(http::field::sec_websocket_protocol, selected);
+    }));
     ws_.control_callback([this](websocket::frame_type kind, beast::string_view payload) {
       if (kind == websocket::frame_type::pong) {
         srv_.on_pong(std::string(payload));
@@ -360,8 +356,8 @@ class session : public session_base, public std::enable_shared_from_this<session
     if (close_recorded_) return;
     const auto& cr = ws_.reason();
     close_recorded_ = true;
-    srv_.on_client_close({static_cast<uint16_t>(cr.code), std::string(cr.reason.data(), cr.reason.size()),
-                          close_started_});
+    srv_.on_client_close({static_cast<uint16_t>(cr.code),
+                          std::string(cr.reason.data(), cr.reason.size()), close_started_});
   }
 
   // -- writing (one writer at a time) ---------------------------------------------------
@@ -392,9 +388,8 @@ class session : public session_base, public std::enable_shared_from_this<session
       case kind::text:
       case kind::binary:
         ws_.text(front.what == kind::text);
-        ws_.async_write(net::buffer(front.data), [self](error_code ec, std::size_t) {
-          self->on_written(ec);
-        });
+        ws_.async_write(net::buffer(front.data),
+                        [self](error_code ec, std::size_t) { self->on_written(ec); });
         break;
       case kind::stream:
         ws_.text(true);
@@ -421,7 +416,7 @@ class session : public session_base, public std::enable_shared_from_this<session
       case kind::close:
         close_started_ = true;
         ws_.async_close(websocket::close_reason(static_cast<websocket::close_code>(front.code),
-                                                 beast::string_view(front.data)),
+                                                beast::string_view(front.data)),
                         [self](error_code ec) {
                           if (!ec) self->record_close();
                           self->on_written(ec ? ec : net::error::operation_aborted);
@@ -451,18 +446,18 @@ class session : public session_base, public std::enable_shared_from_this<session
 
   // -- member variables -----------------------------------------------------------------
 
-  echo_server::impl& srv_;                         // outlives every session
-  Stream ws_;                                      // the WebSocket stream
-  beast::flat_buffer buffer_;                      // incoming HTTP request and messages
+  echo_server::impl& srv_;     // outlives every session
+  Stream ws_;                  // the WebSocket stream
+  beast::flat_buffer buffer_;  // incoming HTTP request and messages
   std::optional<http::request_parser<http::string_body>> parser_;  // upgrade request
-  std::deque<outgoing> queue_;                     // frames waiting for the writer
-  std::string scratch_;                            // payload of the current stream number
-  std::uint64_t id_ = 0;                           // registry id; 0 before the upgrade
-  bool writing_ = false;                           // a write, ping or close is in flight
-  bool close_queued_ = false;                      // a close frame is queued or sent
-  bool close_started_ = false;                     // the server sent the first close frame
-  bool close_recorded_ = false;                    // the client's close frame was recorded
-  bool ended_ = false;                             // read loop over or dropped
+  std::deque<outgoing> queue_;                                     // frames waiting for the writer
+  std::string scratch_;          // payload of the current stream number
+  std::uint64_t id_ = 0;         // registry id; 0 before the upgrade
+  bool writing_ = false;         // a write, ping or close is in flight
+  bool close_queued_ = false;    // a close frame is queued or sent
+  bool close_started_ = false;   // the server sent the first close frame
+  bool close_recorded_ = false;  // the client's close frame was recorded
+  bool ended_ = false;           // read loop over or dropped
 };
 
 using plain_session = session<websocket::stream<beast::tcp_stream>>;
@@ -477,17 +472,17 @@ echo_server::impl::impl(server_options options) : opts(std::move(options)) {
     if (opts.cert_file.empty() || opts.key_file.empty())
       throw std::runtime_error("echo_server: tls needs cert_file and key_file");
     ssl_ctx.emplace(ssl::context::tls_server);
-    ssl_ctx->set_options(ssl::context::default_workarounds | ssl::context::no_sslv2
-                         | ssl::context::no_sslv3 | ssl::context::single_dh_use);
+    ssl_ctx->set_options(ssl::context::default_workarounds | ssl::context::no_sslv2 |
+                         ssl::context::no_sslv3 | ssl::context::single_dh_use);
     error_code ec;
     ssl_ctx->use_certificate_chain_file(opts.cert_file, ec);
     if (ec)
-      throw std::runtime_error("echo_server: cannot load certificate " + opts.cert_file + ": "
-                               + ec.message());
+      throw std::runtime_error("echo_server: cannot load certificate " + opts.cert_file + ": " +
+                               ec.message());
     ssl_ctx->use_private_key_file(opts.key_file, ssl::context::pem, ec);
     if (ec)
-      throw std::runtime_error("echo_server: cannot load key " + opts.key_file + ": "
-                               + ec.message());
+      throw std::runtime_error("echo_server: cannot load key " + opts.key_file + ": " +
+                               ec.message());
   }
   tcp::endpoint ep{net::ip::make_address_v4("127.0.0.1"), 0};
   acceptor.open(ep.protocol());
@@ -586,9 +581,7 @@ echo_server::echo_server(server_options opts) : impl_(std::make_unique<impl>(std
 
 echo_server::~echo_server() = default;
 
-uint16_t echo_server::port() const {
-  return impl_->port;
-}
+uint16_t echo_server::port() const { return impl_->port; }
 
 std::string echo_server::url(std::string_view path) const {
   std::string out = impl_->opts.tls ? "wss://localhost:" : "ws://127.0.0.1:";
@@ -598,9 +591,7 @@ std::string echo_server::url(std::string_view path) const {
   return out;
 }
 
-const server_options& echo_server::options() const {
-  return impl_->opts;
-}
+const server_options& echo_server::options() const { return impl_->opts; }
 
 std::size_t echo_server::connection_count() const {
   std::lock_guard guard{impl_->mtx};
@@ -634,8 +625,7 @@ void echo_server::drop_all() {
   for (auto& s : impl_->sessions_snapshot()) s->drop();
 }
 
-std::optional<close_record> echo_server::wait_for_client_close(
-    std::chrono::milliseconds deadline) {
+std::optional<close_record> echo_server::wait_for_client_close(std::chrono::milliseconds deadline) {
   std::unique_lock lock{impl_->mtx};
   if (!impl_->cv.wait_for(lock, deadline, [this] { return !impl_->closes.empty(); }))
     return std::nullopt;
@@ -644,8 +634,7 @@ std::optional<close_record> echo_server::wait_for_client_close(
   return rec;
 }
 
-std::optional<std::string> echo_server::wait_for_pong_payload(
-    std::chrono::milliseconds deadline) {
+std::optional<std::string> echo_server::wait_for_pong_payload(std::chrono::milliseconds deadline) {
   std::unique_lock lock{impl_->mtx};
   if (!impl_->cv.wait_for(lock, deadline, [this] { return !impl_->pongs.empty(); }))
     return std::nullopt;

@@ -8,7 +8,7 @@ io_pool::io_pool(std::size_t threads) {
     contexts_.push_back(std::make_unique<boost::asio::io_context>(1));
     guards_.push_back(boost::asio::make_work_guard(*contexts_.back()));
   }
-  for (auto& context : contexts_) threads_.emplace_back([&ctx = *context] { ctx.run(); });
+  for (const auto& context : contexts_) threads_.emplace_back([&ctx = *context] { ctx.run(); });
 }
 
 io_pool::~io_pool() {

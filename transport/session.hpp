@@ -78,13 +78,16 @@ class session : public std::enable_shared_from_this<session> {
   }
 
  protected:
+  /// For the implementation (`session::make`): `id` is what `id()` returns.
   explicit session(std::uint64_t id) : id_(id) {}
 
+  /// Counts a message of `bytes` payload bytes into the queue (on `send`).
   void count_queued(std::size_t bytes) noexcept {
     queued_messages_.fetch_add(1, std::memory_order_relaxed);
     queued_bytes_.fetch_add(bytes, std::memory_order_relaxed);
   }
 
+  /// Counts a message of `bytes` payload bytes out of the queue (written or dropped).
   void count_done(std::size_t bytes) noexcept {
     queued_messages_.fetch_sub(1, std::memory_order_relaxed);
     queued_bytes_.fetch_sub(bytes, std::memory_order_relaxed);

@@ -11,19 +11,19 @@ namespace wsnova::detail {
 using cs = connection_state;
 using ev = lifecycle_event;
 
-connection_actor::connection_actor(caf::actor_config& cfg, boost::asio::io_context& io,
-                                   ws_url url, std::shared_ptr<boost::asio::ssl::context> tls,
+connection_actor::connection_actor(caf::actor_config& cfg, boost::asio::io_context& io, ws_url url,
+                                   std::shared_ptr<boost::asio::ssl::context> tls,
                                    connection_config config, connection_owner owner)
-  : super(cfg),
-    io_(io),
-    pinned_(this->home_system(), io),
-    ws_url_(std::move(url)),
-    tls_(std::move(tls)),
-    config_(std::move(config)),
-    owner_(this, std::move(owner), config_.transfer_authority),
-    outbound_(config_.sending),
-    flow_(config_.flow),
-    backoff_(config_.reconnect, this->id()) {
+    : super(cfg),
+      io_(io),
+      pinned_(this->home_system(), io),
+      ws_url_(std::move(url)),
+      tls_(std::move(tls)),
+      config_(std::move(config)),
+      owner_(this, std::move(owner), config_.transfer_authority),
+      outbound_(config_.sending),
+      flow_(config_.flow),
+      backoff_(config_.reconnect, this->id()) {
   if (config_.id.empty()) config_.id = "conn-" + std::to_string(this->id());
   if (!config_.handlers.connection)
     config_.handlers.connection = std::make_shared<connection_handler>();
@@ -44,7 +44,7 @@ connection_actor::behavior_type connection_actor::make_behavior() {
   // handle: the session only holds a weak reference, so hold a strong one until exit.
   keep_alive_ = this->ctrl();
   owner_.start(config_.id);
-  this->set_down_handler([this](caf::down_msg& msg) {
+  this->set_down_handler([this](const caf::down_msg& msg) {
     if (owner_.on_down(msg)) on_owner_down();
   });
   // An owner that leaves an event unhandled answers with `unexpected_message`; that is the
@@ -57,80 +57,83 @@ connection_actor::behavior_type connection_actor::make_behavior() {
                    caf::actor_cast<caf::actor>(this));
   start_session();
   return {
-    [this](connect_atom) -> caf::result<caf::ok_atom> {
-      switch (lifecycle_.state()) {
-        case cs::connected: return caf::ok_atom::value;
-        case cs::closing:
-        case cs::closed: return make_error(errc::closed, "connection is closing");
-        default: break;
-      }
-      awaiting_connect_.push_back(this->make_response_promise<caf::ok_atom>());
-      return awaiting_connect_.back();
-    },
-    [this](send_atom, ws_message& message) -> caf::result<caf::ok_atom> {
-      if (auto err = send_now(std::move(message))) return err;
-      return caf::ok_atom::value;
-    },
-    [this](ping_atom) -> caf::result<caf::timespan> {
-      if (!lifecycle_.is(cs::connected))
-        return make_error(errc::not_connected, to_string(lifecycle_.state()));
-      auto payload = "wsnova-ping-" + std::to_string(++next_ping_);
-      auto promise = this->make_response_promise<caf::timespan>();
-      pending_pings_.emplace(payload, pending_ping{this->clock().now(), promise});
-      session_->ping(std::move(payload));
-      return promise;
-    },
-    [this](status_atom) {
-      connection_status status{config_.id,    config_.url,    lifecycle_.state(),
-                               subprotocol_,   messages_sent_, messages_received_,
-                               connects_};
-      if (session_) {
-        status.queued_messages = session_->queued_messages();
-        status.queued_bytes = session_->queued_bytes();
-      }
-      status.buffered_messages = outbound_.buffered_messages();
-      return status;
-    },
-    [this](close_atom, std::uint16_t code, std::string& reason) -> caf::result<caf::ok_atom> {
-      if (!close_code::is_sendable(code))
-        return make_error(errc::invalid_argument,
-                          "close code " + std::to_string(code) + " may not be sent");
-      if (lifecycle_.is(cs::closed)) return make_error(errc::closed);
-      auto promise = this->make_response_promise<caf::ok_atom>();
-      if (!awaiting_close_) awaiting_close_ = promise;
-      // Closing means a close was requested already (by the user, a directive or the
-      // owner's death); it completes and answers this promise too.
-      if (!lifecycle_.is(cs::closing)) apply(directive::close(code, std::move(reason)));
-      return promise;
-    },
-    [this](session_open_atom, std::uint64_t id, std::string& subprotocol, bool compressed) {
-      if (id == session_id_) on_open(std::move(subprotocol), compressed);
-    },
-    [this](session_data_atom, std::uint64_t id, ws_message& message) {
-      if (id == session_id_) on_message(std::move(message));
-    },
-    [this](session_control_atom, std::uint64_t id, control_kind kind, std::string& payload) {
-      if (id == session_id_) on_control(kind, std::move(payload));
-    },
-    [this](session_end_atom, std::uint64_t id, caf::error& cause, std::uint16_t code,
-           std::string& reason, std::vector<ws_message>& unsent) {
-      // TODO(lead): re-buffer or report `unsent` (sent, never written; oldest first).
-      if (id == session_id_) on_end(std::move(cause), code, std::move(reason));
-    },
-    [this](reconnect_atom, std::uint64_t token) {
-      if (token == reconnect_token_ && lifecycle_.is(cs::reconnecting)) start_session();
-    },
-    [this](transfer_atom, connection_owner& new_owner) {
-      return owner_.start_transfer(std::move(new_owner));
-    },
-    [this](flow_atom, std::uint32_t credit) {
-      // Messages read before the pause took effect go first, in order.
-      auto resume = flow_.grant(credit, [this](ws_message&& message) {
-        tell_owner(message_event{config_.id, std::move(message)});
-      });
-      if (resume && session_) session_->resume_reading();
-    },
-    [this](commit_atom, std::uint64_t token) { owner_.commit(token); },
+      [this](connect_atom) -> caf::result<caf::ok_atom> {
+        switch (lifecycle_.state()) {
+          case cs::connected:
+            return caf::ok_atom::value;
+          case cs::closing:
+          case cs::closed:
+            return make_error(errc::closed, "connection is closing");
+          default:
+            break;
+        }
+        awaiting_connect_.push_back(this->make_response_promise<caf::ok_atom>());
+        return awaiting_connect_.back();
+      },
+      [this](send_atom, ws_message& message) -> caf::result<caf::ok_atom> {
+        if (auto err = send_now(std::move(message))) return err;
+        return caf::ok_atom::value;
+      },
+      [this](ping_atom) -> caf::result<caf::timespan> {
+        if (!lifecycle_.is(cs::connected))
+          return make_error(errc::not_connected, to_string(lifecycle_.state()));
+        auto payload = "wsnova-ping-" + std::to_string(++next_ping_);
+        auto promise = this->make_response_promise<caf::timespan>();
+        pending_pings_.emplace(payload, pending_ping{this->clock().now(), promise});
+        session_->ping(std::move(payload));
+        return promise;
+      },
+      [this](status_atom) {
+        connection_status status{config_.id,   config_.url,    lifecycle_.state(),
+                                 subprotocol_, messages_sent_, messages_received_,
+                                 connects_};
+        if (session_) {
+          status.queued_messages = session_->queued_messages();
+          status.queued_bytes = session_->queued_bytes();
+        }
+        status.buffered_messages = outbound_.buffered_messages();
+        return status;
+      },
+      [this](close_atom, std::uint16_t code, std::string& reason) -> caf::result<caf::ok_atom> {
+        if (!close_code::is_sendable(code))
+          return make_error(errc::invalid_argument,
+                            "close code " + std::to_string(code) + " may not be sent");
+        if (lifecycle_.is(cs::closed)) return make_error(errc::closed);
+        auto promise = this->make_response_promise<caf::ok_atom>();
+        if (!awaiting_close_) awaiting_close_ = promise;
+        // Closing means a close was requested already (by the user, a directive or the
+        // owner's death); it completes and answers this promise too.
+        if (!lifecycle_.is(cs::closing)) apply(directive::close(code, std::move(reason)));
+        return promise;
+      },
+      [this](session_open_atom, std::uint64_t id, std::string& subprotocol, bool compressed) {
+        if (id == session_id_) on_open(std::move(subprotocol), compressed);
+      },
+      [this](session_data_atom, std::uint64_t id, ws_message& message) {
+        if (id == session_id_) on_message(std::move(message));
+      },
+      [this](session_control_atom, std::uint64_t id, control_kind kind,
+             const std::string& payload) {
+        if (id == session_id_) on_control(kind, payload);
+      },
+      [this](session_end_atom, std::uint64_t id, caf::error& cause, std::uint16_t code,
+             std::string& reason, std::vector<ws_message>& unsent) {
+        if (id == session_id_) on_end(std::move(cause), code, std::move(reason), std::move(unsent));
+      },
+      [this](reconnect_atom, std::uint64_t token) {
+        if (token == reconnect_token_ && lifecycle_.is(cs::reconnecting)) start_session();
+      },
+      [this](transfer_atom, connection_owner& new_owner) {
+        return owner_.start_transfer(std::move(new_owner));
+      },
+      [this](flow_atom, std::uint32_t credit) {
+        // Messages read before the pause took effect go first, in order.
+        auto resume = flow_.grant(credit, [this](ws_message&& message) {
+          tell_owner(message_event{config_.id, std::move(message)});
+        });
+        if (resume && session_) session_->resume_reading();
+      },
+      [this](commit_atom, std::uint64_t token) { owner_.commit(token); },
   };
 }
 
@@ -221,13 +224,14 @@ void connection_actor::apply(directive decision) {
 }
 
 void connection_actor::request_directive(const caf::actor& handler, caf::message request) {
+  // cppcheck-suppress accessMoved ; false positive: `request` is moved once, never read after
   this->request(handler, caf::infinite, std::move(request))
-    .then([this](directive& decision) { apply(std::move(decision)); },
-          [this](caf::error& err) {
-            tell_owner(error_event{config_.id, make_error(errc::actor_gone,
-                                                          "handler actor failed: " +
-                                                            describe(err))});
-          });
+      .then([this](directive& decision) { apply(std::move(decision)); },
+            [this](const caf::error& err) {
+              tell_owner(error_event{
+                  config_.id,
+                  make_error(errc::actor_gone, "handler actor failed: " + describe(err))});
+            });
 }
 
 // -- state machine --------------------------------------------------------------
@@ -262,7 +266,7 @@ void connection_actor::on_open(std::string subprotocol, bool compressed) {
   // The restore sequence, in this order: on_connect (authentication goes here), then
   // subscriptions (the Subscription behaviour's hook), then what was buffered while down.
   apply(config_.handlers.connection->on_connect(
-    *this, connect_info{config_.url, subprotocol_, compressed, connects_}));
+      *this, connect_info{config_.url, subprotocol_, compressed, connects_}));
   if (lifecycle_.is(cs::connected)) flush_offline_buffer();
 }
 
@@ -281,7 +285,7 @@ void connection_actor::deliver(ws_message message) {
   if (flow_.exhausted() && session_) session_->pause_reading();
 }
 
-void connection_actor::on_control(control_kind kind, std::string payload) {
+void connection_actor::on_control(control_kind kind, const std::string& payload) {
   if (kind == control_kind::pong) {
     if (auto i = pending_pings_.find(payload); i != pending_pings_.end()) {
       i->second.promise.deliver(this->clock().now() - i->second.sent_at);
@@ -291,15 +295,19 @@ void connection_actor::on_control(control_kind kind, std::string payload) {
   apply(config_.handlers.connection->on_control_frame(*this, kind, payload));
 }
 
-void connection_actor::on_end(caf::error cause, std::uint16_t code, std::string reason) {
+void connection_actor::on_end(caf::error cause, std::uint16_t code, std::string reason,
+                              std::vector<ws_message> unsent) {
   session_.reset();
   ++session_id_;
   const bool was_open = lifecycle_.is(cs::connected) || lifecycle_.is(cs::closing);
   lifecycle_.advance(ev::drop);
   fail_pending_pings(cause ? cause : make_error(errc::not_connected, "connection closed"));
+  // Frames the session accepted but never wrote: back into the offline buffer, in order
+  // (buffer policy, within its bounds), or back to the owner. Never dropped silently.
+  report_unsent(lifecycle_.stopping() ? std::move(unsent) : outbound_.give_back(std::move(unsent)));
   if (lifecycle_.stopping()) {
     auto final_cause =
-      lifecycle_.cause() == stop_cause::owner_gone ? make_error(errc::owner_gone) : cause;
+        lifecycle_.cause() == stop_cause::owner_gone ? make_error(errc::owner_gone) : cause;
     return finish(code, std::move(reason), std::move(final_cause));
   }
   if (was_open) {
@@ -316,7 +324,7 @@ void connection_actor::on_end(caf::error cause, std::uint16_t code, std::string 
   }
   if (decision.kind == directive_kind::ok || decision.kind == directive_kind::ignore)
     decision = config_.handlers.connection->on_disconnect(
-      *this, disconnect_info{cause, code, reason, false, connects_});
+        *this, disconnect_info{cause, code, reason, false, connects_});
   // A failed connect answers the callers waiting for it, unless a reconnect follows.
   if (decision.kind != directive_kind::reconnect && decision.kind != directive_kind::deferred) {
     for (auto& promise : awaiting_connect_)
@@ -342,8 +350,7 @@ void connection_actor::on_owner_down() {
       lifecycle_.advance(ev::close);
       session_->close(close_code::going_away, "owner gone");
       return;
-    case cs::connecting:
-      return;  // close once the upgrade completes (on_open checks the stop cause)
+    case cs::connecting:  // close once the upgrade completes (on_open checks the stop cause)
     case cs::closing:
     case cs::closed:
       return;
@@ -357,6 +364,10 @@ void connection_actor::fail_pending_pings(const caf::error& reason) {
   pending_pings_.clear();
 }
 
+void connection_actor::report_unsent(std::vector<ws_message> messages) {
+  if (!messages.empty()) tell_owner(unsent_event{config_.id, std::move(messages)});
+}
+
 void connection_actor::finish(std::uint16_t code, std::string reason, caf::error cause) {
   if (lifecycle_.is(cs::closed)) return;
   lifecycle_.advance(ev::finish);
@@ -364,7 +375,8 @@ void connection_actor::finish(std::uint16_t code, std::string reason, caf::error
     session_->abort();
     session_.reset();
   }
-  tell_owner(closed_event{config_.id, code, reason, cause});
+  report_unsent(outbound_.take());  // buffered while down, never sent
+  tell_owner(closed_event{config_.id, code, std::move(reason), cause});
   auto refusal = cause ? cause : make_error(errc::closed, "connection closed");
   for (auto& promise : awaiting_connect_) promise.deliver(refusal);
   awaiting_connect_.clear();
@@ -378,7 +390,7 @@ void connection_actor::finish(std::uint16_t code, std::string reason, caf::error
   if (!cause || lifecycle_.stopping())
     this->quit(caf::exit_reason::normal);
   else
-    this->quit(cause);
+    this->quit(std::move(cause));
 }
 
 }  // namespace wsnova::detail

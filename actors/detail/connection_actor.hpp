@@ -35,12 +35,12 @@ using reconnect_atom = caf::atom_constant<caf::atom("reconnect")>;
 
 /// The full interface: the public one plus the transport's events and internal timers.
 using connection_actor_interface = connection::extend<
-  caf::reacts_to<session_open_atom, std::uint64_t, std::string, bool>,
-  caf::reacts_to<session_data_atom, std::uint64_t, ws_message>,
-  caf::reacts_to<session_control_atom, std::uint64_t, control_kind, std::string>,
-  caf::reacts_to<session_end_atom, std::uint64_t, caf::error, std::uint16_t, std::string,
-                 std::vector<ws_message>>,
-  caf::reacts_to<reconnect_atom, std::uint64_t>, caf::reacts_to<commit_atom, std::uint64_t>>;
+    caf::reacts_to<session_open_atom, std::uint64_t, std::string, bool>,
+    caf::reacts_to<session_data_atom, std::uint64_t, ws_message>,
+    caf::reacts_to<session_control_atom, std::uint64_t, control_kind, std::string>,
+    caf::reacts_to<session_end_atom, std::uint64_t, caf::error, std::uint16_t, std::string,
+                   std::vector<ws_message>>,
+    caf::reacts_to<reconnect_atom, std::uint64_t>, caf::reacts_to<commit_atom, std::uint64_t>>;
 
 static_assert(std::is_convertible_v<connection_actor_interface, connection>,
               "the full interface must convert to the public connection handle");
@@ -86,8 +86,11 @@ class connection_actor : public connection_actor_interface::base, private handle
   void on_message(ws_message message);
   /// Hands a message to the owner, within the flow-control credit.
   void deliver(ws_message message);
-  void on_control(control_kind kind, std::string payload);
-  void on_end(caf::error cause, std::uint16_t code, std::string reason);
+  void on_control(control_kind kind, const std::string& payload);
+  void on_end(caf::error cause, std::uint16_t code, std::string reason,
+              std::vector<ws_message> unsent);
+  /// Tells the owner of accepted messages that will not be sent (`unsent_event`).
+  void report_unsent(std::vector<ws_message> messages);
   void on_owner_down();
   void flush_offline_buffer();
   /// Enters `closed` for good: tells the owner and every pending request, then exits.

@@ -7,9 +7,7 @@
 
 namespace wsnova::detail {
 
-void io_forwarding_unit::exec_later(caf::resumable* job) {
-  system().scheduler().enqueue(job);
-}
+void io_forwarding_unit::exec_later(caf::resumable* job) { system().scheduler().enqueue(job); }
 
 void io_pinned_unit::exec_later(caf::resumable* job) {
   // The reference taken by the enqueuing side travels with the handler.

@@ -29,7 +29,7 @@ class io_pinned_unit final : public caf::execution_unit {
   static constexpr std::size_t max_throughput = 64;
 
   io_pinned_unit(caf::actor_system& system, boost::asio::io_context& io)
-    : caf::execution_unit(&system), io_(io), forwarding_(system) {}
+      : caf::execution_unit(&system), io_(io), forwarding_(system) {}
 
   void exec_later(caf::resumable* job) override;
 

@@ -24,7 +24,7 @@ namespace wsnova::detail {
 class outbound_queue {
  public:
   /// A queue enforcing `limits`.
-  explicit outbound_queue(send_limits limits) : limits_(limits) {}
+  explicit outbound_queue(const send_limits& limits) : limits_(limits) {}
 
   /// True with the buffer policy: sends while disconnected are kept, not refused.
   bool buffers_offline() const noexcept {

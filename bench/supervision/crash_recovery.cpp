@@ -20,9 +20,9 @@
 #include <wsnova/actors/events.hpp>
 #include <wsnova/actors/io_module.hpp>
 #include <wsnova/actors/spawn_connection.hpp>
+#include <wsnova/core/error.hpp>
 #include <wsnova/supervision/supervisor.hpp>
 #include <wsnova/testing/echo_server.hpp>
-#include <wsnova/core/error.hpp>
 
 using namespace wsnova;
 using clock_type = std::chrono::steady_clock;
@@ -30,9 +30,7 @@ using clock_type = std::chrono::steady_clock;
 namespace {
 
 struct config : caf::actor_system_config {
-  config() {
-    load<wsnova::io_module>();
-  }
+  config() { load<wsnova::io_module>(); }
 };
 
 double percentile(const std::vector<double>& sorted, double p) {
@@ -56,10 +54,14 @@ int main(int argc, char** argv) {
   for (int i = 1; i < argc; ++i) {
     auto arg = std::string{argv[i]};
     if (i + 1 >= argc) return usage();
-    if (arg == "--crashes") crashes = std::stoul(argv[++i]);
-    else if (arg == "--url") url = argv[++i];
-    else if (arg == "--io-threads") io_threads = std::stoul(argv[++i]);
-    else return usage();
+    if (arg == "--crashes")
+      crashes = std::stoul(argv[++i]);
+    else if (arg == "--url")
+      url = argv[++i];
+    else if (arg == "--io-threads")
+      io_threads = std::stoul(argv[++i]);
+    else
+      return usage();
   }
   std::optional<test::echo_server> server;
   if (url.empty()) {
@@ -97,10 +99,10 @@ int main(int argc, char** argv) {
       bool timeout = false;
       while (!who && !timeout)
         self->receive(
-          [&](connected_event&) { who = caf::actor_cast<caf::actor>(self->current_sender()); },
-          [](disconnected_event&) {}, [](closed_event&) {}, [](error_event&) {},
-          [](reconnecting_event&) {}, [](reconnected_event&) {},
-          caf::after(std::chrono::seconds{10}) >> [&] { timeout = true; });
+            [&](connected_event&) { who = caf::actor_cast<caf::actor>(self->current_sender()); },
+            [](disconnected_event&) {}, [](closed_event&) {}, [](error_event&) {},
+            [](reconnecting_event&) {}, [](reconnected_event&) {},
+            caf::after(std::chrono::seconds{10}) >> [&] { timeout = true; });
       return who;
     };
     auto current = await_connected();
@@ -127,14 +129,15 @@ int main(int argc, char** argv) {
   auto sorted = samples_us;
   std::sort(sorted.begin(), sorted.end());
   double mean = sorted.empty() ? 0
-                               : std::accumulate(sorted.begin(), sorted.end(), 0.0)
-                                   / static_cast<double>(sorted.size());
+                               : std::accumulate(sorted.begin(), sorted.end(), 0.0) /
+                                     static_cast<double>(sorted.size());
   std::cout << "crash -> replacement connected, " << sorted.size() << " crashes: median "
             << percentile(sorted, 0.5) << " us, p99 " << percentile(sorted, 0.99) << " us\n";
   std::cout << "{\"bench\":\"supervision_crash_recovery\",\"crashes\":" << sorted.size()
             << ",\"failures\":" << failures << ",\"median_us\":" << percentile(sorted, 0.5)
-            << ",\"p90_us\":" << percentile(sorted, 0.9) << ",\"p99_us\":"
-            << percentile(sorted, 0.99) << ",\"min_us\":" << (sorted.empty() ? 0 : sorted.front())
+            << ",\"p90_us\":" << percentile(sorted, 0.9)
+            << ",\"p99_us\":" << percentile(sorted, 0.99)
+            << ",\"min_us\":" << (sorted.empty() ? 0 : sorted.front())
             << ",\"max_us\":" << (sorted.empty() ? 0 : sorted.back()) << ",\"mean_us\":" << mean
             << ",\"io_threads\":" << io_threads << ",\"url\":\"" << url << "\"}" << std::endl;
   return failures == 0 ? 0 : 1;

@@ -17,8 +17,8 @@
 
 #include <caf/all.hpp>
 
+#include <wsnova/core/error.hpp>
 #include <wsnova/supervision/supervisor.hpp>
-#include <wsnova/transport/error.hpp>
 
 using namespace wsnova;
 using clock_type = std::chrono::steady_clock;
@@ -52,10 +52,14 @@ int main(int argc, char** argv) {
   for (int i = 1; i < argc; ++i) {
     auto arg = std::string{argv[i]};
     if (i + 1 >= argc) return usage();
-    if (arg == "--children") children = std::stoul(argv[++i]);
-    else if (arg == "--rounds") rounds = std::stoul(argv[++i]);
-    else if (arg == "--threads") threads = std::stoul(argv[++i]);
-    else return usage();
+    if (arg == "--children")
+      children = std::stoul(argv[++i]);
+    else if (arg == "--rounds")
+      rounds = std::stoul(argv[++i]);
+    else if (arg == "--threads")
+      threads = std::stoul(argv[++i]);
+    else
+      return usage();
   }
   caf::actor_system_config cfg;
   add_supervision_message_types(cfg);
@@ -135,7 +139,7 @@ int main(int argc, char** argv) {
     caf::error err;
     child_counts counts;
     self->request(*sup, std::chrono::seconds{30}, count_children_atom::value)
-      .receive([&](child_counts& c) { counts = c; }, [&](caf::error& e) { err = e; });
+        .receive([&](child_counts& c) { counts = c; }, [&](caf::error& e) { err = e; });
     if (err || counts.active != children) {
       std::cerr << "expected " << children << " active children, got " << counts.active << '\n';
       ok = false;
@@ -154,8 +158,7 @@ int main(int argc, char** argv) {
   std::cout << "{\"bench\":\"supervision_restart_throughput\",\"children\":" << children
             << ",\"rounds\":" << round_rates.size() << ",\"restarts\":" << total_restarts
             << ",\"seconds\":" << total_seconds << ",\"restarts_per_second\":" << overall
-            << ",\"median_round_per_second\":" << median
-            << ",\"worst_round_per_second\":" << worst << ",\"ok\":" << (ok ? "true" : "false")
-            << "}" << std::endl;
+            << ",\"median_round_per_second\":" << median << ",\"worst_round_per_second\":" << worst
+            << ",\"ok\":" << (ok ? "true" : "false") << "}" << std::endl;
   return ok ? 0 : 1;
 }

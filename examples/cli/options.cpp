@@ -61,7 +61,7 @@ parse_result parse_options(int argc, char** argv) {
   cli_options result;
   std::vector<std::string> headers;
   // Signed on purpose: program_options would otherwise turn "-5" into a huge number.
-  long long ping_ms = 0;
+  long long ping_ms = 20000;
   long long max_message = static_cast<long long>(result.max_message);
   long long connect_ms = result.connect_timeout.count();
 
@@ -79,9 +79,9 @@ parse_result parse_options(int argc, char** argv) {
       "DANGEROUS: do not verify the server's TLS certificate")(
       "compress", po::bool_switch(&result.compress), "offer permessage-deflate compression")(
       "ping-interval", po::value(&ping_ms)->value_name("MS"),
-      "send a heartbeat ping every MS milliseconds; 0 (default) is off")(
-      "max-message", po::value(&max_message)->value_name("BYTES"),
-      "largest message accepted from the server (default 16777216)")(
+      "send a heartbeat ping every MS milliseconds (default 20000, as Python websockets); 0 is "
+      "off")("max-message", po::value(&max_message)->value_name("BYTES"),
+             "largest message accepted from the server (default 16777216)")(
       "binary,b", po::bool_switch(&result.binary), "send stdin lines as binary messages")(
       "connect-timeout", po::value(&connect_ms)->value_name("MS"),
       "deadline for connecting, for the TLS and upgrade handshake, and for the close "

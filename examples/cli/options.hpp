@@ -34,7 +34,7 @@ struct cli_options {
   /// Offer permessage-deflate.
   bool compress = false;
   /// Heartbeat interval; zero is off.
-  std::chrono::milliseconds ping_interval{0};
+  std::chrono::milliseconds ping_interval{20000};
   /// Largest message accepted from the server, in bytes.
   std::size_t max_message = 16u << 20;
   /// Send stdin lines as binary messages instead of text.

@@ -8,8 +8,8 @@
 
 #include <caf/all.hpp>
 
-#include <wsnova/supervision/supervisor.hpp>
 #include <wsnova/core/error.hpp>
+#include <wsnova/supervision/supervisor.hpp>
 
 using namespace wsnova;
 using namespace std::chrono_literals;
@@ -18,15 +18,15 @@ using namespace std::chrono_literals;
 /// Restarts the failed child alone (after its backoff delay), unless more than half of the
 /// children are down at this moment: then the supervisor gives up and its parent decides.
 class majority_strategy : public restart_strategy {
-public:
+ public:
   restart_plan plan(const child_exit& failed, std::span<const child_view> children) override {
     std::size_t down = 0;
     for (auto& child : children)
       if (!child.running) ++down;
     if (down * 2 > children.size())
-      return restart_plan::escalate(
-        make_error(errc::not_allowed, std::to_string(down) + " of "
-                                        + std::to_string(children.size()) + " children down"));
+      return restart_plan::escalate(make_error(
+          errc::not_allowed,
+          std::to_string(down) + " of " + std::to_string(children.size()) + " children down"));
     return restart_plan::restart_children({failed.id}, failed.next_delay);
   }
 };
@@ -37,7 +37,9 @@ namespace {
 using crash_atom = caf::atom_constant<caf::atom("crash")>;
 
 caf::behavior worker(caf::event_based_actor* self, std::string name) {
-  return {[self, name](crash_atom) { self->quit(make_error(errc::invalid_argument, name + " crashed")); }};
+  return {[self, name](crash_atom) {
+    self->quit(make_error(errc::invalid_argument, name + " crashed"));
+  }};
 }
 
 child_spec worker_spec(const std::string& id) {
@@ -47,7 +49,7 @@ child_spec worker_spec(const std::string& id) {
   return spec;
 }
 
-} // namespace
+}  // namespace
 
 int main() {
   caf::actor_system_config cfg;
@@ -58,7 +60,7 @@ int main() {
   flags.strategy = strategy_kind::custom;
   flags.custom_strategy = std::make_shared<majority_strategy>();
   flags.intensity = 10;
-  flags.observer = self; // receives (child_atom, id, handle) after each change
+  flags.observer = self;  // receives (child_atom, id, handle) after each change
   auto sup = spawn_supervisor(sys, flags, {worker_spec("a"), worker_spec("b"), worker_spec("c")});
   if (!sup) {
     std::cerr << "cannot start supervisor: " << to_string(code_of(sup.error())) << '\n';
@@ -81,17 +83,17 @@ int main() {
   await("b", true);
   std::cout << "c is terminated on request, then a crashes: 2 of 3 down, escalate\n";
   self->request(*sup, caf::infinite, terminate_child_atom::value, std::string{"c"})
-    .receive([](caf::ok_atom) {}, [](caf::error&) {});
+      .receive([](caf::ok_atom) {}, [](caf::error&) {});
   await("c", false);
   self->send(current["a"], crash_atom::value);
   for (bool down = false; !down;)
     self->receive(
-      [&](const caf::down_msg& dm) {
-        std::cout << "supervisor exited: " << to_string(code_of(dm.reason)) << '\n';
-        down = true;
-      },
-      [](child_atom, const std::string& who, const caf::actor& handle) {
-        std::cout << "  " << who << (handle ? " is up" : " is down") << '\n';
-      });
+        [&](const caf::down_msg& dm) {
+          std::cout << "supervisor exited: " << to_string(code_of(dm.reason)) << '\n';
+          down = true;
+        },
+        [](child_atom, const std::string& who, const caf::actor& handle) {
+          std::cout << "  " << who << (handle ? " is up" : " is down") << '\n';
+        });
   return 0;
 }

@@ -79,6 +79,7 @@ connection_owner::behavior_type consumer(connection_owner::pointer self, std::st
       [](const reconnected_event&) {},
       [](const closed_event&) {},
       [](const error_event&) {},
+      [](const unsent_event&) {},
   };
 }
 

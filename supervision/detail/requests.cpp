@@ -178,7 +178,7 @@ namespace {
 
 void deliver_spec(self_ptr self, child_record* rec, const std::string& what, spec_promise& rp) {
   if (!rec) return void(rp.deliver(make_error(sup_errc::unknown_child, "no child " + what)));
-  auto& st = self->state;
+  const auto& st = self->state;
   rp.deliver(rec->dynamic && st.template_spec ? *st.template_spec : rec->spec);
 }
 

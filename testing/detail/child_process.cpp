@@ -169,9 +169,7 @@ child_process& child_process::operator=(child_process&& other) noexcept {
   return *this;
 }
 
-child_process::~child_process() {
-  terminate();
-}
+child_process::~child_process() { terminate(); }
 
 std::optional<std::string> child_process::read_line(std::chrono::milliseconds deadline) {
   using clock = std::chrono::steady_clock;

@@ -72,10 +72,10 @@ class child_process {
  private:
   void terminate() noexcept;
 
-  pid_t pid_ = -1;        // child process id, -1 when none
-  int stdin_fd_ = -1;     // write end of the child's stdin
-  int stdout_fd_ = -1;    // read end of the child's stdout
-  std::string pending_;   // stdout bytes read but not yet returned as a line
+  pid_t pid_ = -1;             // child process id, -1 when none
+  int stdin_fd_ = -1;          // write end of the child's stdin
+  int stdout_fd_ = -1;         // read end of the child's stdout
+  std::string pending_;        // stdout bytes read but not yet returned as a line
   std::optional<int> status_;  // exit status once reaped
 };
 

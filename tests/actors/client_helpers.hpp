@@ -19,16 +19,14 @@ namespace wsnova::test {
 inline constexpr caf::timespan deadline = std::chrono::seconds{10};
 
 /// Connects or fails the test with the error.
-inline client connect_or_fail(caf::actor_system& system,
-                              connection_config config) {
+inline client connect_or_fail(caf::actor_system& system, connection_config config) {
   auto result = client::connect(system, std::move(config), deadline);
   if (!result) BOOST_FAIL("connect failed: " << describe(result.error()));
   return std::move(*result);
 }
 
 /// Connects, expecting a failure; returns its error or fails the test when it connected.
-inline caf::error connect_error(caf::actor_system& system,
-                                connection_config config) {
+inline caf::error connect_error(caf::actor_system& system, connection_config config) {
   auto url = config.url;
   auto result = client::connect(system, std::move(config), deadline);
   if (result) BOOST_FAIL("connect to " << url << " succeeded, expected an error");
@@ -47,8 +45,7 @@ template <class T>
 T next_event_of(client& c, caf::timespan timeout = deadline) {
   auto until = std::chrono::steady_clock::now() + timeout;
   for (;;) {
-    auto left = std::chrono::duration_cast<caf::timespan>(until -
-                                                          std::chrono::steady_clock::now());
+    auto left = std::chrono::duration_cast<caf::timespan>(until - std::chrono::steady_clock::now());
     if (left <= caf::timespan{0}) BOOST_FAIL("no such event before the deadline");
     auto event = c.next_event(left);
     if (!event) BOOST_FAIL("waiting for an event: " << describe(event.error()));
@@ -62,8 +59,7 @@ inline std::vector<connection_event> events_until_closed(client& c,
   std::vector<connection_event> result;
   auto until = std::chrono::steady_clock::now() + timeout;
   for (;;) {
-    auto left = std::chrono::duration_cast<caf::timespan>(until -
-                                                          std::chrono::steady_clock::now());
+    auto left = std::chrono::duration_cast<caf::timespan>(until - std::chrono::steady_clock::now());
     if (left <= caf::timespan{0}) BOOST_FAIL("no closed_event before the deadline");
     auto event = c.next_event(left);
     if (!event) BOOST_FAIL("waiting for closed_event: " << describe(event.error()));

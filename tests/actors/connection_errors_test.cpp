@@ -14,10 +14,10 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 
+#include <wsnova/core/error.hpp>
+#include <wsnova/testing/echo_server.hpp>
 #include <wsnova/tests/actors/actor_system_fixture.hpp>
 #include <wsnova/tests/actors/client_helpers.hpp>
-#include <wsnova/testing/echo_server.hpp>
-#include <wsnova/core/error.hpp>
 
 using namespace std::chrono_literals;
 using namespace wsnova;

@@ -14,10 +14,10 @@
 #include <caf/system_messages.hpp>
 
 #include <wsnova/actors/events.hpp>
+#include <wsnova/core/error.hpp>
+#include <wsnova/testing/echo_server.hpp>
 #include <wsnova/tests/actors/actor_system_fixture.hpp>
 #include <wsnova/tests/actors/client_helpers.hpp>
-#include <wsnova/testing/echo_server.hpp>
-#include <wsnova/core/error.hpp>
 
 using namespace std::chrono_literals;
 using namespace wsnova;
@@ -27,9 +27,8 @@ namespace {
 /// An owner that takes every event and does nothing with it.
 caf::behavior quiet_owner() {
   return {
-    [](const connected_event&) {},  [](const message_event&) {},
-    [](const disconnected_event&) {}, [](const closed_event&) {},
-    [](const error_event&) {},
+      [](const connected_event&) {}, [](const message_event&) {}, [](const disconnected_event&) {},
+      [](const closed_event&) {},    [](const error_event&) {},
   };
 }
 
@@ -41,12 +40,13 @@ struct fixture : test::actor_system_fixture {
   connection spawn_connected(caf::actor owner) {
     connection_config config;
     config.url = server.url();
-    auto handle = spawn_connection(system, std::move(config), wsnova::unchecked_owner(std::move(owner)));
+    auto handle =
+        spawn_connection(system, std::move(config), wsnova::unchecked_owner(std::move(owner)));
     if (!handle) BOOST_FAIL("spawn_connection: " << describe(handle.error()));
     self->monitor(*handle);
     caf::error failure;
     self->request(*handle, test::deadline, connect_atom::value)
-      .receive([](caf::ok_atom) {}, [&](caf::error& err) { failure = std::move(err); });
+        .receive([](caf::ok_atom) {}, [&](caf::error& err) { failure = std::move(err); });
     if (failure) BOOST_FAIL("connect: " << describe(failure));
     return *handle;
   }
@@ -57,10 +57,10 @@ struct fixture : test::actor_system_fixture {
     bool timed_out = false;
     while (!result && !timed_out) {
       self->receive(
-        [&](caf::down_msg& down) {
-          if (down.source == who) result = std::move(down);
-        },
-        caf::after(test::deadline) >> [&] { timed_out = true; });
+          [&](caf::down_msg& down) {
+            if (down.source == who) result = std::move(down);
+          },
+          caf::after(test::deadline) >> [&] { timed_out = true; });
     }
     if (!result) BOOST_FAIL("the actor did not exit before the deadline");
     return std::move(*result);

@@ -10,10 +10,10 @@
 #include <string>
 #include <vector>
 
+#include <wsnova/core/error.hpp>
+#include <wsnova/testing/echo_server.hpp>
 #include <wsnova/tests/actors/actor_system_fixture.hpp>
 #include <wsnova/tests/actors/client_helpers.hpp>
-#include <wsnova/testing/echo_server.hpp>
-#include <wsnova/core/error.hpp>
 
 using namespace std::chrono_literals;
 using namespace wsnova;
@@ -106,8 +106,9 @@ BOOST_AUTO_TEST_CASE(binary_sizes_at_frame_length_edges_round_trip) {
 // Multi-byte UTF-8 characters (2, 3 and 4 bytes) survive the round trip intact.
 BOOST_AUTO_TEST_CASE(utf8_text_kept_intact) {
   auto c = open();
-  const std::string text = "h\xC3\xA9llo w\xC3\xB6rld \xE2\x80\x94 \xE6\x97\xA5\xE6\x9C\xAC "
-                           "\xF0\x9F\x8E\x89";  // "héllo wörld — 日本 🎉"
+  const std::string text =
+      "h\xC3\xA9llo w\xC3\xB6rld \xE2\x80\x94 \xE6\x97\xA5\xE6\x9C\xAC "
+      "\xF0\x9F\x8E\x89";  // "héllo wörld — 日本 🎉"
   BOOST_REQUIRE(!c.send_text(text));
   auto got = receive_or_fail(c);
   BOOST_CHECK(got.kind == message_kind::text);
@@ -303,9 +304,9 @@ BOOST_FIXTURE_TEST_CASE(permessage_deflate_round_trip, deflate_fixture) {
   connection_config config;
   config.session.compress = true;
   auto c = open(config);
-  BOOST_CHECK_NE(server.last_request_headers()["sec-websocket-extensions"].find(
-                   "permessage-deflate"),
-                 std::string::npos);
+  BOOST_CHECK_NE(
+      server.last_request_headers()["sec-websocket-extensions"].find("permessage-deflate"),
+      std::string::npos);
   BOOST_CHECK(test::next_event_of<connected_event>(c).compressed);
   std::string text;
   while (text.size() < 100 * 1024) text += "the quick brown fox " + std::to_string(text.size());

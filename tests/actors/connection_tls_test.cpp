@@ -7,11 +7,11 @@
 #include <boost/test/unit_test.hpp>
 
 #include <wsnova/actors/spawn_connection.hpp>
-#include <wsnova/tests/actors/actor_system_fixture.hpp>
-#include <wsnova/tests/actors/client_helpers.hpp>
+#include <wsnova/core/error.hpp>
 #include <wsnova/testing/certs.hpp>
 #include <wsnova/testing/echo_server.hpp>
-#include <wsnova/core/error.hpp>
+#include <wsnova/tests/actors/actor_system_fixture.hpp>
+#include <wsnova/tests/actors/client_helpers.hpp>
 
 using namespace std::chrono_literals;
 using namespace wsnova;
@@ -100,8 +100,7 @@ BOOST_AUTO_TEST_CASE(wrong_host_name_gives_tls_verify_failed) {
   test::echo_server server{tls_server(certs->wrong_host_cert, certs->wrong_host_key)};
   auto err = test::connect_error(system, trusting_ca(server.url()));
   BOOST_REQUIRE_MESSAGE(is(err, errc::tls_verify_failed), describe(err));
-  BOOST_CHECK_MESSAGE(describe(err).find("hostname mismatch") != std::string::npos,
-                      describe(err));
+  BOOST_CHECK_MESSAGE(describe(err).find("hostname mismatch") != std::string::npos, describe(err));
 }
 
 // A self-signed certificate is refused even with the test CA trusted.

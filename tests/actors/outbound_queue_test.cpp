@@ -113,6 +113,15 @@ BOOST_AUTO_TEST_CASE(byte_watermark_pauses) {
   BOOST_TEST(queue.paused());
 }
 
+// Rule: a message larger than the whole byte bound can never fit: message_too_big (not
+// queue_full, which says "try again"), and no pause.
+BOOST_AUTO_TEST_CASE(message_larger_than_the_bound_is_too_big) {
+  outbound_queue queue{watermarks(10, 1000, 0.5)};
+  BOOST_TEST((code_of(queue.admit(0, 0, 1001)) == errc::message_too_big));
+  BOOST_TEST(!queue.paused());
+  BOOST_TEST(!queue.admit(0, 0, 1000));
+}
+
 // Rule: while paused, sends are refused until the queue drained to the low watermark,
 // even when they would fit under the high one.
 BOOST_AUTO_TEST_CASE(paused_refuses_until_below_the_low_watermark) {

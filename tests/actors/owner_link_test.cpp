@@ -49,6 +49,7 @@ recorder_actor::behavior_type recorder(recorder_actor::pointer self, std::string
       [note](reconnected_event&) { note("reconnected"); },
       [note](closed_event&) { note("closed"); },
       [note](error_event&) { note("error"); },
+      [note](unsent_event&) { note("unsent"); },
       [note](ownership_event& e) {
         // "from-none": the previous owner died during the hand-over.
         note(e.previous_owner == caf::actor_addr{} ? "ownership:from-none" : "ownership");

@@ -15,10 +15,10 @@
 #include <caf/typed_event_based_actor.hpp>
 
 #include <wsnova/actors/client.hpp>
+#include <wsnova/core/error.hpp>
+#include <wsnova/testing/echo_server.hpp>
 #include <wsnova/tests/actors/actor_system_fixture.hpp>
 #include <wsnova/tests/actors/client_helpers.hpp>
-#include <wsnova/testing/echo_server.hpp>
-#include <wsnova/core/error.hpp>
 
 using namespace std::chrono_literals;
 using namespace wsnova;
@@ -32,7 +32,8 @@ ws_message text(std::string payload) { return {message_kind::text, std::move(pay
 class answering_handler : public message_handler {
  public:
   directive handle_message(handler_context&, ws_message& message) override {
-    if (message.payload.starts_with("q:")) return directive::reply(text("a:" + message.payload.substr(2)));
+    if (message.payload.starts_with("q:"))
+      return directive::reply(text("a:" + message.payload.substr(2)));
     return directive::ok();
   }
 };
@@ -77,23 +78,25 @@ class ignoring_error_handler : public error_handler {
 message_handler_actor::behavior_type observing_handler(message_handler_actor::pointer,
                                                        caf::actor observer) {
   return {
-    [observer](handle_msg_atom, const ws_message& message) -> directive {
-      caf::anon_send(observer, message.payload);
-      if (message.payload.starts_with("q:"))
-        return directive::reply(text("a:" + message.payload.substr(2)));
-      return directive::ok();
-    },
+      [observer](handle_msg_atom, const ws_message& message) -> directive {
+        caf::anon_send(observer, message.payload);
+        if (message.payload.starts_with("q:"))
+          return directive::reply(text("a:" + message.payload.substr(2)));
+        return directive::ok();
+      },
   };
 }
 
 /// A connection handler actor that greets with "hello from actor".
 connection_handler_actor::behavior_type greeting_actor(connection_handler_actor::pointer) {
   return {
-    [](on_connect_atom, const connect_info&) { return directive::reply(text("hello from actor")); },
-    [](on_disconn_atom, const disconnect_info& info) {
-      return directive::close(info.code, info.reason);
-    },
-    [](on_control_atom, control_kind, const std::string&) { return directive::ok(); },
+      [](on_connect_atom, const connect_info&) {
+        return directive::reply(text("hello from actor"));
+      },
+      [](on_disconn_atom, const disconnect_info& info) {
+        return directive::close(info.code, info.reason);
+      },
+      [](on_control_atom, control_kind, const std::string&) { return directive::ok(); },
   };
 }
 

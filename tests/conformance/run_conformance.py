@@ -25,21 +25,7 @@ PYTHON = "/usr/bin/python3"
 # issue 11: to be fixed in transport. Cases the wsnova agent is known to fail: pattern over
 # case ids -> (modes, diagnosis). CI stays green only for cases not listed here; a listed
 # case that passes is reported as "fixed" (then delete its entry). The lead decides.
-_CLIENT_FAILS = (r"^(2\.(5|11)|3\.\d+|4\.\d\.\d|5\.(1|1[0-3])|6\.[4-7]\..*|7\.3\.[26]"
-                 r"|7\.5\.1|7\.9\.\d+|9\.9\.1|13\.(9|1[0-2]|14))$")
 KNOWN_FAILURES = {
-    # Every case where the client must fail the connection, and server closes followed by
-    # more frames: after its Close, wsnova shuts down and closes TCP at the first byte that
-    # arrives (the server's Close reply) instead of waiting for the server's FIN; with more
-    # bytes arriving the close is a reset. Beast 1.81's async teardown_tcp_op
-    # (websocket/impl/teardown.hpp) tests its coroutine argument `bytes_transferred`, always
-    # 0 there, instead of read_some's result, so it leaves its drain loop after one read.
-    # The drain_op teardown in transport/detail/cork_stream.hpp (uncommitted in the shared
-    # tree at 14:15 UTC) fixes both entries: plain and deflate then pass every case; delete
-    # them once it is committed.
-    _CLIENT_FAILS: (("plain", "deflate"), "closes TCP before the server (Beast async teardown)"),
-    r"^7\.1\.[2-5]$": (("plain", "deflate"),
-                       "closes TCP before the server (Beast async teardown)"),
     # Over TLS the teardown is the TLS shutdown: when the client fails while the server is
     # still sending (1-byte TLS records; the rest of a 16 MiB + 1 frame), wsnova closes TCP
     # (FIN, or RST with unread data) before the server's close_notify. strace: Close sent,

@@ -26,9 +26,9 @@
 #include <wsnova/actors/io_module.hpp>
 #include <wsnova/actors/registry.hpp>
 #include <wsnova/actors/spawn_connection.hpp>
+#include <wsnova/core/error.hpp>
 #include <wsnova/supervision/supervisor.hpp>
 #include <wsnova/testing/echo_server.hpp>
-#include <wsnova/core/error.hpp>
 
 namespace wsnova::itest {
 
@@ -106,10 +106,11 @@ struct fixture {
     std::optional<caf::error> result;
     auto until = std::chrono::steady_clock::now() + limit;
     while (!result && std::chrono::steady_clock::now() < until) {
-      self->receive([&](caf::down_msg& down) {
-        if (down.source == who) result = std::move(down.reason);
-      },
-                    caf::after(50ms) >> [] {});
+      self->receive(
+          [&](caf::down_msg& down) {
+            if (down.source == who) result = std::move(down.reason);
+          },
+          caf::after(50ms) >> [] {});
     }
     return result;
   }
@@ -149,8 +150,8 @@ struct fixture {
     std::vector<child_info> result;
     caf::error failure;
     self->request(sup, deadline, which_children_atom::value)
-      .receive([&](std::vector<child_info>& xs) { result = std::move(xs); },
-               [&](caf::error& err) { failure = std::move(err); });
+        .receive([&](std::vector<child_info>& xs) { result = std::move(xs); },
+                 [&](caf::error& err) { failure = std::move(err); });
     if (failure) BOOST_FAIL("which_children: " << describe(failure));
     return result;
   }
@@ -159,7 +160,7 @@ struct fixture {
   caf::error connect(const caf::actor& handle) {
     caf::error failure;
     self->request(caf::actor_cast<connection>(handle), deadline, connect_atom::value)
-      .receive([](caf::ok_atom) {}, [&](caf::error& err) { failure = std::move(err); });
+        .receive([](caf::ok_atom) {}, [&](caf::error& err) { failure = std::move(err); });
     return failure;
   }
 
@@ -167,8 +168,8 @@ struct fixture {
     connection_status result;
     caf::error failure;
     self->request(caf::actor_cast<connection>(handle), deadline, status_atom::value)
-      .receive([&](connection_status& x) { result = std::move(x); },
-               [&](caf::error& err) { failure = std::move(err); });
+        .receive([&](connection_status& x) { result = std::move(x); },
+                 [&](caf::error& err) { failure = std::move(err); });
     if (failure) BOOST_FAIL("status: " << describe(failure));
     return result;
   }
@@ -177,7 +178,7 @@ struct fixture {
   caf::actor lookup(const std::string& id) {
     caf::actor result;
     self->request(registry, deadline, lookup_atom::value, id)
-      .receive([&](caf::actor& x) { result = std::move(x); }, [](caf::error&) {});
+        .receive([&](caf::actor& x) { result = std::move(x); }, [](caf::error&) {});
     return result;
   }
 };

@@ -54,14 +54,14 @@ struct supervised_fixture : fixture {
   /// Kills child `victim` with an abnormal reason, waits until the supervisor shows a new
   /// handle for it, and returns the children afterwards (once every restarted child is up).
   std::vector<caf::actor> crash_and_wait(const supervisor_actor& sup,
-                                         const std::vector<caf::actor>& before,
-                                         std::size_t victim,
+                                         const std::vector<caf::actor>& before, std::size_t victim,
                                          const std::set<std::size_t>& restarted) {
     self->monitor(before[victim]);
     self->send_exit(before[victim], make_error(errc::connection_lost, "injected crash"));
     auto reason = wait_down(before[victim].address());
     BOOST_REQUIRE_MESSAGE(reason, "the crashed connection did not exit");
-    BOOST_CHECK_MESSAGE(code_of(*reason) == errc::connection_lost, "exit reason " << describe(*reason));
+    BOOST_CHECK_MESSAGE(code_of(*reason) == errc::connection_lost,
+                        "exit reason " << describe(*reason));
     std::vector<child_info> children;
     auto all_replaced = [&] {
       children = which_children(sup);
@@ -166,11 +166,11 @@ BOOST_AUTO_TEST_CASE(adopt_and_release_move_a_running_feed) {
   caf::actor released;
   caf::error failure;
   self->request(from, deadline, release_atom::value, std::string{"feed-b"})
-    .receive([&](caf::actor& h) { released = h; }, [&](caf::error& err) { failure = err; });
+      .receive([&](caf::actor& h) { released = h; }, [&](caf::error& err) { failure = err; });
   if (failure) BOOST_FAIL("release: " << describe(failure));
   BOOST_CHECK(released == moved);
   self->request(to, deadline, adopt_atom::value, released, feed_spec("feed-b"))
-    .receive([](caf::ok_atom) {}, [&](caf::error& err) { failure = err; });
+      .receive([](caf::ok_atom) {}, [&](caf::error& err) { failure = err; });
   if (failure) BOOST_FAIL("adopt: " << describe(failure));
 
   auto from_after = which_children(from);

@@ -10,11 +10,11 @@
 #include <optional>
 #include <string>
 
+#include <wsnova/core/error.hpp>
+#include <wsnova/testing/certs.hpp>
 #include <wsnova/tests/actors/actor_system_fixture.hpp>
 #include <wsnova/tests/actors/client_helpers.hpp>
-#include <wsnova/testing/certs.hpp>
 #include <wsnova/tests/support/external_server.hpp>
-#include <wsnova/core/error.hpp>
 
 using namespace std::chrono_literals;
 using namespace wsnova;

@@ -1,4 +1,4 @@
-// An owner written against `wsnova::connection_owner`. Built as is, it handles all eight
+// An owner written against `wsnova::connection_owner`. Built as is, it handles all nine
 // events and must compile; built with WSNOVA_FORGET_AN_EVENT, it leaves out `error_event`
 // and must not compile (CTest `owner_missing_event_does_not_compile`).
 
@@ -12,16 +12,13 @@ namespace {
 
 wsnova::connection_owner::behavior_type owner(wsnova::connection_owner::pointer) {
   return {
-    [](wsnova::connected_event&) {},
-    [](wsnova::message_event&) {},
-    [](wsnova::disconnected_event&) {},
-    [](wsnova::reconnecting_event&) {},
-    [](wsnova::reconnected_event&) {},
-    [](wsnova::closed_event&) {},
+      [](wsnova::connected_event&) {},    [](wsnova::message_event&) {},
+      [](wsnova::disconnected_event&) {}, [](wsnova::reconnecting_event&) {},
+      [](wsnova::reconnected_event&) {},  [](wsnova::closed_event&) {},
 #ifndef WSNOVA_FORGET_AN_EVENT
-    [](wsnova::error_event&) {},
+      [](wsnova::error_event&) {},
 #endif
-    [](wsnova::ownership_event&) {},
+      [](wsnova::ownership_event&) {},    [](wsnova::unsent_event&) {},
   };
 }
 

@@ -129,17 +129,17 @@ struct proxied_link : std::enable_shared_from_this<proxied_link> {
     tcp::socket* to;
     std::array<char, chunk_size> buffer{};
     asio::steady_timer timer;
-    bool done = false;  // EOF read and propagated
+    bool done = false;    // EOF read and propagated
     bool parked = false;  // held by blackhole()
     std::size_t parked_bytes = 0;
   };
 
   proxied_link(fault_proxy::impl& owner, tcp::socket client_socket)
-    : proxy(owner),
-      client(std::move(client_socket)),
-      server(owner.io),
-      up{&client, &server, {}, asio::steady_timer{owner.io}},
-      down{&server, &client, {}, asio::steady_timer{owner.io}} {}
+      : proxy(owner),
+        client(std::move(client_socket)),
+        server(owner.io),
+        up{&client, &server, {}, asio::steady_timer{owner.io}},
+        down{&server, &client, {}, asio::steady_timer{owner.io}} {}
 
   void start() {
     tcp::endpoint target{asio::ip::address_v4::loopback(), proxy.target_port.load()};
@@ -214,7 +214,7 @@ struct proxied_link : std::enable_shared_from_this<proxied_link> {
                         auto rate = self->proxy.bytes_per_second.load();
                         if (self->proxy.mode.load() == mode_kind::throttle && rate > 0) {
                           p.timer.expires_after(std::chrono::microseconds{
-                            static_cast<std::int64_t>(written * 1'000'000 / rate)});
+                              static_cast<std::int64_t>(written * 1'000'000 / rate)});
                           p.timer.async_wait([self, &p](error_code ec2) {
                             if (self->closed || ec2) return;
                             self->read(p);
@@ -298,9 +298,7 @@ void fault_proxy::impl::resume_all() {
   });
 }
 
-void fault_proxy::impl::remove(const std::shared_ptr<proxied_link>& l) {
-  links.erase(l);
-}
+void fault_proxy::impl::remove(const std::shared_ptr<proxied_link>& l) { links.erase(l); }
 
 // -- fault_proxy --------------------------------------------------------------------------
 
@@ -321,9 +319,7 @@ fault_proxy::~fault_proxy() {
   impl_->thread.join();
 }
 
-std::uint16_t fault_proxy::port() const {
-  return impl_->listen_port;
-}
+std::uint16_t fault_proxy::port() const { return impl_->listen_port; }
 
 std::string fault_proxy::url(std::string_view path) const {
   std::string result = "ws://127.0.0.1:" + std::to_string(port());
@@ -332,9 +328,7 @@ std::string fault_proxy::url(std::string_view path) const {
   return result;
 }
 
-void fault_proxy::retarget(std::uint16_t target_port) {
-  impl_->target_port = target_port;
-}
+void fault_proxy::retarget(std::uint16_t target_port) { impl_->target_port = target_port; }
 
 void fault_proxy::pass() {
   impl_->mode = mode_kind::pass;
@@ -353,9 +347,7 @@ void fault_proxy::throttle(std::size_t bytes_per_second) {
   impl_->resume_all();
 }
 
-void fault_proxy::blackhole() {
-  impl_->mode = mode_kind::blackhole;
-}
+void fault_proxy::blackhole() { impl_->mode = mode_kind::blackhole; }
 
 void fault_proxy::drop_all() {
   impl_->run_on_io([state = impl_.get()] {
@@ -373,8 +365,8 @@ void fault_proxy::close_all() {
 
 void fault_proxy::refuse(bool on, refuse_mode mode) {
   impl_->run_on_io([state = impl_.get(), on, mode] {
-    const bool listener_closed = state->refusing &&
-                                 state->refusing_how == refuse_mode::close_listener;
+    const bool listener_closed =
+        state->refusing && state->refusing_how == refuse_mode::close_listener;
     state->refusing = on;
     state->refusing_how = mode;
     error_code ignored;
@@ -396,9 +388,7 @@ std::size_t fault_proxy::active_connections() const {
   return impl_->active;
 }
 
-std::uint64_t fault_proxy::bytes_forwarded() const {
-  return impl_->forwarded.load();
-}
+std::uint64_t fault_proxy::bytes_forwarded() const { return impl_->forwarded.load(); }
 
 bool fault_proxy::wait_for_connections(std::size_t n, std::chrono::milliseconds deadline) {
   return impl_->wait_until([&] { return impl_->active == n; }, deadline);

@@ -30,8 +30,10 @@ enum class refuse_mode : std::uint8_t {
 /// | `pass()`          | forward everything at once (the default)                           |
 /// | `delay(ms)`       | forward each chunk `ms` after it was read, per direction            |
 /// | `throttle(bps)`   | forward at most `bps` bytes per second per direction                |
-/// | `blackhole()`     | forward nothing in either direction and keep the sockets open: a network partition (half-open peer: nothing arrives, nothing fails). Data already read is held, the rest waits in the kernel; the next mode releases it, as TCP retransmission does once a partition heals |
-/// | `drop_all()`      | reset every current connection, both sides (SO_LINGER 0, close)     |
+/// | `blackhole()`     | forward nothing in either direction and keep the sockets open: a network
+/// partition (half-open peer: nothing arrives, nothing fails). Data already read is held, the rest
+/// waits in the kernel; the next mode releases it, as TCP retransmission does once a partition
+/// heals | | `drop_all()`      | reset every current connection, both sides (SO_LINGER 0, close) |
 /// | `close_all()`     | close every current connection, both sides, with a FIN             |
 /// | `refuse(on, mode)`| while on, new connections are reset at once or the listener is closed |
 ///

@@ -1,7 +1,7 @@
 // Backoff arithmetic on the pure `backoff` class: every kind's sequence stays within its
 // bounds, linear and fixed are exact, max_attempts ends in an error, reset starts over.
 #define BOOST_TEST_MODULE backoff
-#include <wsnova/behaviors/backoff.hpp>
+#include <wsnova/core/backoff.hpp>
 
 #include <boost/test/unit_test.hpp>
 
@@ -9,7 +9,7 @@
 #include <chrono>
 #include <vector>
 
-#include <wsnova/transport/error.hpp>
+#include <wsnova/core/error.hpp>
 
 using namespace std::chrono_literals;
 using namespace wsnova;
@@ -18,8 +18,8 @@ namespace {
 
 caf::timespan next_or_fail(backoff& b) {
   auto delay = b.next();
-  if (!delay) BOOST_FAIL("next() failed after " << b.attempts() << " attempts: "
-                                                 << describe(delay.error()));
+  if (!delay)
+    BOOST_FAIL("next() failed after " << b.attempts() << " attempts: " << describe(delay.error()));
   return *delay;
 }
 
@@ -67,7 +67,7 @@ BOOST_AUTO_TEST_CASE(each_draw_is_within_zero_and_the_growing_cap) {
       auto cap = std::min(caf::timespan{1s}, caf::timespan{100ms} * (1 << k));
       BOOST_REQUIRE_GE(delay.count(), 0);
       BOOST_REQUIRE_MESSAGE(delay <= cap, "attempt " << k << ": " << delay.count()
-                                                      << " ns over the cap " << cap.count());
+                                                     << " ns over the cap " << cap.count());
       largest[k] = std::max(largest[k], delay);
       BOOST_CHECK_EQUAL(b.attempts(), k + 1);
     }

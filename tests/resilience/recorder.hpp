@@ -30,13 +30,12 @@ using clock_type = std::chrono::steady_clock;
 
 /// Every event a connection sends its owner.
 using any_event = std::variant<connected_event, message_event, disconnected_event, closed_event,
-                               error_event, reconnecting_event, reconnected_event,
-                               ownership_event>;
+                               error_event, reconnecting_event, reconnected_event, ownership_event>;
 
 /// Returns the name of an event's type, for messages.
 inline const char* event_name(const any_event& event) {
-  constexpr const char* names[] = {"connected",  "message",      "disconnected", "closed",
-                                   "error",      "reconnecting", "reconnected",  "ownership"};
+  constexpr const char* names[] = {"connected", "message",      "disconnected", "closed",
+                                   "error",     "reconnecting", "reconnected",  "ownership"};
   return names[event.index()];
 }
 
@@ -169,8 +168,9 @@ class recorder {
   caf::error send_text(const connection& c, std::string text,
                        caf::timespan timeout = std::chrono::seconds{10}) {
     caf::error result;
-    requester_->request(c, timeout, send_atom::value, ws_message{message_kind::text, std::move(text)})
-      .receive([](caf::ok_atom) {}, [&](caf::error& err) { result = std::move(err); });
+    requester_
+        ->request(c, timeout, send_atom::value, ws_message{message_kind::text, std::move(text)})
+        .receive([](caf::ok_atom) {}, [&](caf::error& err) { result = std::move(err); });
     return result;
   }
 
@@ -179,8 +179,8 @@ class recorder {
     std::optional<connection_status> result;
     caf::error failure;
     requester_->request(c, timeout, status_atom::value)
-      .receive([&](connection_status& s) { result = std::move(s); },
-               [&](caf::error& err) { failure = std::move(err); });
+        .receive([&](connection_status& s) { result = std::move(s); },
+                 [&](caf::error& err) { failure = std::move(err); });
     if (!result) BOOST_FAIL("status failed: " << describe(failure));
     return *result;
   }

@@ -27,9 +27,9 @@
 
 #include <caf/event_based_actor.hpp>
 
+#include <wsnova/testing/echo_server.hpp>
 #include <wsnova/tests/actors/actor_system_fixture.hpp>
 #include <wsnova/tests/proxy/fault_proxy.hpp>
-#include <wsnova/testing/echo_server.hpp>
 
 using namespace std::chrono_literals;
 using namespace wsnova;
@@ -83,8 +83,8 @@ struct shared_state {
 /// its replies to our sends arrive in the order it produced them, a reply that comes after a
 /// disconnected_event and before the next reconnected_event answered a send made while
 /// down: a buffered message.
-caf::behavior driver(caf::event_based_actor* self, connection_config config,
-                     std::size_t index, shared_state* state) {
+caf::behavior driver(caf::event_based_actor* self, connection_config config, std::size_t index,
+                     shared_state* state) {
   auto conn = spawn_connection(self->system(), std::move(config), unchecked_owner(self));
   if (!conn) {
     std::lock_guard guard{state->mutex};
@@ -100,58 +100,58 @@ caf::behavior driver(caf::event_based_actor* self, connection_config config,
   };
   self->send(self, tick_atom::value);
   return {
-    [=](tick_atom) {
-      if (state->sending) {
-        std::uint64_t seq = 0;
-        update([&](conn_record& r) { seq = ++r.next_seq; });
-        self->request(handle, 10s, send_atom::value,
-                      ws_message{message_kind::text, std::to_string(seq)})
-          .then([=](caf::ok_atom) { update([&](conn_record& r) { r.accepted[seq] = !r.up; }); },
-                [=](caf::error& err) {
-                  update([&](conn_record& r) { ++r.refused[to_string(code_of(err))]; });
-                });
-      }
-      self->delayed_send(self, send_interval, tick_atom::value);
-    },
-    [=](connected_event&) { update([](conn_record& r) { r.up = true; }); },
-    [=](reconnected_event&) {
-      update([](conn_record& r) {
-        r.up = true;
-        ++r.reconnects;
-      });
-    },
-    [=](disconnected_event&) {
-      update([](conn_record& r) {
-        r.up = false;
-        ++r.disconnects;
-      });
-    },
-    [=](closed_event&) {
-      update([](conn_record& r) {
-        r.up = false;
-        r.closed = true;
-      });
-    },
-    [=](message_event& e) {
-      std::uint64_t seq = std::stoull(e.message.payload);
-      update([&](conn_record& r) {
-        if (!r.received.insert(seq).second)
-          ++r.duplicates;
-        else if (seq < r.last_received)
-          ++r.out_of_order;
-        if (!r.accepted.count(seq)) ++r.not_accepted;
-        r.last_received = std::max(r.last_received, seq);
-      });
-    },
-    [](reconnecting_event&) {},
-    [](error_event&) {},
-    [=](stop_atom) {
-      // Take the connection down with us and wait for it: no connection may outlive the
-      // test's actor system.
-      self->monitor(handle);
-      self->set_down_handler([=](caf::down_msg&) { self->quit(); });
-      self->send_exit(handle, caf::exit_reason::user_shutdown);
-    },
+      [=](tick_atom) {
+        if (state->sending) {
+          std::uint64_t seq = 0;
+          update([&](conn_record& r) { seq = ++r.next_seq; });
+          self->request(handle, 10s, send_atom::value,
+                        ws_message{message_kind::text, std::to_string(seq)})
+              .then([=](caf::ok_atom) { update([&](conn_record& r) { r.accepted[seq] = !r.up; }); },
+                    [=](caf::error& err) {
+                      update([&](conn_record& r) { ++r.refused[to_string(code_of(err))]; });
+                    });
+        }
+        self->delayed_send(self, send_interval, tick_atom::value);
+      },
+      [=](connected_event&) { update([](conn_record& r) { r.up = true; }); },
+      [=](reconnected_event&) {
+        update([](conn_record& r) {
+          r.up = true;
+          ++r.reconnects;
+        });
+      },
+      [=](disconnected_event&) {
+        update([](conn_record& r) {
+          r.up = false;
+          ++r.disconnects;
+        });
+      },
+      [=](closed_event&) {
+        update([](conn_record& r) {
+          r.up = false;
+          r.closed = true;
+        });
+      },
+      [=](message_event& e) {
+        std::uint64_t seq = std::stoull(e.message.payload);
+        update([&](conn_record& r) {
+          if (!r.received.insert(seq).second)
+            ++r.duplicates;
+          else if (seq < r.last_received)
+            ++r.out_of_order;
+          if (!r.accepted.count(seq)) ++r.not_accepted;
+          r.last_received = std::max(r.last_received, seq);
+        });
+      },
+      [](reconnecting_event&) {},
+      [](error_event&) {},
+      [=](stop_atom) {
+        // Take the connection down with us and wait for it: no connection may outlive the
+        // test's actor system.
+        self->monitor(handle);
+        self->set_down_handler([=](caf::down_msg&) { self->quit(); });
+        self->send_exit(handle, caf::exit_reason::user_shutdown);
+      },
   };
 }
 
@@ -323,8 +323,8 @@ BOOST_AUTO_TEST_CASE(random_faults_under_traffic) {
   std::string fault_list, refused_list;
   for (const auto& [name, n] : faults) fault_list += name + "=" + std::to_string(n) + " ";
   for (const auto& [name, n] : refused) refused_list += name + "=" + std::to_string(n) + " ";
-  BOOST_TEST_MESSAGE("soak " << seconds << " s, " << connection_count << " connections; faults: "
-                             << fault_list);
+  BOOST_TEST_MESSAGE("soak " << seconds << " s, " << connection_count
+                             << " connections; faults: " << fault_list);
   BOOST_TEST_MESSAGE("  sent " << sent << ", accepted " << accepted << " (" << accepted_buffered
                                << " buffered while down), refused: "
                                << (refused_list.empty() ? "none" : refused_list));

@@ -16,9 +16,9 @@
 #include <string>
 #include <vector>
 
+#include <wsnova/testing/echo_server.hpp>
 #include <wsnova/tests/actors/actor_system_fixture.hpp>
 #include <wsnova/tests/proxy/fault_proxy.hpp>
-#include <wsnova/testing/echo_server.hpp>
 
 using namespace std::chrono_literals;
 using namespace wsnova;
@@ -42,8 +42,8 @@ void raise_fd_limit(std::size_t connections) {
     setrlimit(RLIMIT_NOFILE, &limit);
     getrlimit(RLIMIT_NOFILE, &limit);
   }
-  BOOST_REQUIRE_MESSAGE(limit.rlim_cur >= wanted, "RLIMIT_NOFILE " << limit.rlim_cur
-                                                                   << " < " << wanted);
+  BOOST_REQUIRE_MESSAGE(limit.rlim_cur >= wanted,
+                        "RLIMIT_NOFILE " << limit.rlim_cur << " < " << wanted);
 }
 
 double percentile(std::vector<long long> xs, double p) {
@@ -97,8 +97,8 @@ BOOST_AUTO_TEST_CASE(all_connections_come_back_after_a_mass_drop) {
   rec.log.clear();
   auto dropped_at = test::clock_type::now();
   proxy.drop_all();
-  std::map<std::string, long long> delay_ms;         // first reconnecting delay per id
-  std::map<std::string, long long> back_after_ms;    // reconnected arrival after the drop
+  std::map<std::string, long long> delay_ms;       // first reconnecting delay per id
+  std::map<std::string, long long> back_after_ms;  // reconnected arrival after the drop
   std::size_t disconnected = 0, closed = 0;
   until = test::clock_type::now() + 60s;
   while (back_after_ms.size() < n && test::clock_type::now() < until) {
@@ -117,12 +117,12 @@ BOOST_AUTO_TEST_CASE(all_connections_come_back_after_a_mass_drop) {
   std::vector<long long> delays, backs;
   for (auto& [id, d] : delay_ms) delays.push_back(d);
   for (auto& [id, b] : back_after_ms) backs.push_back(b);
-  BOOST_TEST_MESSAGE("storm of " << n << ": first reconnect delays min/median/max = "
-                                 << percentile(delays, 0) << "/" << percentile(delays, 0.5)
-                                 << "/" << percentile(delays, 1) << " ms (full jitter over [0, "
-                                 << 1000 << "] ms); reconnected after the drop min/median/max = "
-                                 << percentile(backs, 0) << "/" << percentile(backs, 0.5) << "/"
-                                 << percentile(backs, 1) << " ms");
+  BOOST_TEST_MESSAGE(
+      "storm of " << n << ": first reconnect delays min/median/max = " << percentile(delays, 0)
+                  << "/" << percentile(delays, 0.5) << "/" << percentile(delays, 1)
+                  << " ms (full jitter over [0, " << 1000
+                  << "] ms); reconnected after the drop min/median/max = " << percentile(backs, 0)
+                  << "/" << percentile(backs, 0.5) << "/" << percentile(backs, 1) << " ms");
   // The jitter spreads the storm over its window (connections spawned together have
   // consecutive actor ids, their backoff seeds).
   BOOST_CHECK_GE(percentile(delays, 1) - percentile(delays, 0), 500);

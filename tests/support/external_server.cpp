@@ -26,11 +26,11 @@ external_server::external_server(std::vector<std::string> argv, bool tls,
       // so the message can carry its exit status.
       auto status = child_.wait_for_exit(std::chrono::milliseconds(500));
       throw std::runtime_error(
-          "external_server: `" + command_ + "` "
-          + (status ? "exited with status " + std::to_string(*status) + " (see its stderr)"
-                    : "printed no `PORT <n>` line within "
-                          + std::to_string(start_deadline.count()) + " ms")
-          + " before listening");
+          "external_server: `" + command_ + "` " +
+          (status ? "exited with status " + std::to_string(*status) + " (see its stderr)"
+                  : "printed no `PORT <n>` line within " + std::to_string(start_deadline.count()) +
+                        " ms") +
+          " before listening");
     }
     std::string_view text(*line);
     if (text.substr(0, 5) == "PORT ") {
@@ -41,8 +41,8 @@ external_server::external_server(std::vector<std::string> argv, bool tls,
         port_ = port;
         return;
       }
-      throw std::runtime_error("external_server: `" + command_ + "` printed a bad port line: "
-                               + *line);
+      throw std::runtime_error("external_server: `" + command_ +
+                               "` printed a bad port line: " + *line);
     }
     // Any other line (a banner, a warning) is ignored.
   }
@@ -66,12 +66,11 @@ std::vector<std::string> external_server::script_args(std::vector<std::string> a
 external_server external_server::python_echo(const external_options& opts) {
   const std::string python = "/usr/bin/python3";
   if (!detail::find_program(python))
-    throw std::runtime_error("external_server: " + python
-                             + " not found; install it: apt-get install python3 "
-                               "python3-websockets");
+    throw std::runtime_error("external_server: " + python +
+                             " not found; install it: apt-get install python3 "
+                             "python3-websockets");
   auto script = interop_dir() / "python_echo_server.py";
-  if (!fs::exists(script))
-    throw std::runtime_error("external_server: missing " + script.string());
+  if (!fs::exists(script)) throw std::runtime_error("external_server: missing " + script.string());
   // The script itself reports a missing `websockets` module and exits with status 3.
   return external_server(script_args({python, "-u", script.string()}, opts), opts.tls,
                          opts.start_deadline);
@@ -79,15 +78,15 @@ external_server external_server::python_echo(const external_options& opts) {
 
 external_server external_server::node_echo(const external_options& opts) {
   auto node = detail::find_program("node");
-  if (!node)
-    throw std::runtime_error("external_server: `node` not found on PATH; install Node.js");
+  if (!node) throw std::runtime_error("external_server: `node` not found on PATH; install Node.js");
   auto dir = interop_dir();
   auto script = dir / "node_ws_server.js";
-  if (!fs::exists(script))
-    throw std::runtime_error("external_server: missing " + script.string());
+  if (!fs::exists(script)) throw std::runtime_error("external_server: missing " + script.string());
   if (!fs::exists(dir / "node_modules" / "ws" / "package.json"))
-    throw std::runtime_error("external_server: the node module `ws` is not installed; run: "
-                             "npm install --prefix " + dir.string() + " --no-audit --no-fund");
+    throw std::runtime_error(
+        "external_server: the node module `ws` is not installed; run: "
+        "npm install --prefix " +
+        dir.string() + " --no-audit --no-fund");
   return external_server(script_args({node->string(), script.string()}, opts), opts.tls,
                          opts.start_deadline);
 }

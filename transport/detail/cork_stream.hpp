@@ -27,7 +27,11 @@
 namespace wsnova::detail {
 
 /// Wraps `NextLayer` (a TCP or TLS stream). Reads pass through. A write copies the bytes into
-/// a pending buffer and completes at once (posted, as Asio requires); the buffer goes out in
+/// a pending buffer and completes at once (posted, as Asio requires) — unless the pending
+/// buffer has reached `flush_threshold` while a write is in flight: then its completion waits
+/// until that write is done, so a peer that does not read pushes back on the writer (the
+/// session's queue grows and `send` answers `queue_full`) instead of the cork growing
+/// without bound. The buffer goes out in
 /// one `async_write` when nothing was added for two handler rounds (so replies produced while
 /// the thread works through a batch of reads leave together), when it exceeds
 /// `flush_threshold`, or when `flush()` is called (teardown). At most one write is in flight; a
@@ -43,7 +47,7 @@ class cork_stream {
   using next_layer_type = NextLayer;
 
   /// Pending bytes that trigger a flush without waiting for the round to end.
-  static constexpr std::size_t flush_threshold = 64 * 1024;
+  static constexpr std::size_t flush_threshold = std::size_t{64} * 1024;
 
   template <class... Args>
   explicit cork_stream(Args&&... args) : next_(std::forward<Args>(args)...) {}
@@ -83,8 +87,15 @@ class cork_stream {
               schedule_idle_flush();
           }
           auto executor = boost::asio::get_associated_executor(completion, get_executor());
-          boost::asio::post(executor,
-                            boost::beast::bind_front_handler(std::move(completion), ec, size));
+          auto done = boost::beast::bind_front_handler(std::move(completion), ec, size);
+          if (!ec && writing_ && pending_.size() >= flush_threshold) {
+            // Back-pressure: complete once the write in flight is done. std::function needs
+            // a copyable callable; the completion may be move-only.
+            auto parked = std::make_shared<decltype(done)>(std::move(done));
+            parked_ = [executor, parked] { boost::asio::post(executor, std::move(*parked)); };
+            return;
+          }
+          boost::asio::post(executor, std::move(done));
         },
         handler, buffers);
   }
@@ -128,6 +139,7 @@ class cork_stream {
           } else {
             flush();
           }
+          release_parked();
           if (!writing_) run_drained();
         });
   }
@@ -174,15 +186,27 @@ class cork_stream {
     });
   }
 
+  /// Completes a write held back by `async_write_some` (its bytes are in flight now, or the
+  /// stream failed; either way the writer may go on).
+  void release_parked() {
+    if (!parked_) return;
+    auto parked = std::move(parked_);
+    parked_ = nullptr;
+    parked();
+  }
+
   void run_drained() {
     auto callbacks = std::move(drained_);
     drained_.clear();
-    for (auto& fn : callbacks) fn();
+    for (const auto& fn : callbacks) fn();
   }
 
   NextLayer next_;
   std::weak_ptr<void> owner_;
   std::vector<std::function<void()>> drained_;
+  /// The completion of a write held back for back-pressure (at most one: Beast has one
+  /// write in flight at a time).
+  std::function<void()> parked_;
   std::string pending_;
   std::string in_flight_;
   boost::beast::error_code error_;

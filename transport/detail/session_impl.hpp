@@ -1,0 +1,255 @@
+#pragma once
+
+// The Beast session behind `session::make`: one class template for ws:// and wss://. This
+// header declares it; the operations live in transport/impl/ (connect, read, write,
+// heartbeat, end), included at the foot, Beast-style. Internal: only session.cpp includes it.
+
+#include <wsnova/transport/session.hpp>
+
+#include <chrono>
+#include <deque>
+#include <optional>
+#include <random>
+#include <type_traits>
+#include <vector>
+
+#include <openssl/ssl.h>
+#include <openssl/x509v3.h>
+#include <boost/asio/dispatch.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/ssl/stream.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/beast/core/buffers_to_string.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/ssl/ssl_stream.hpp>
+#include <boost/beast/websocket.hpp>
+#include <boost/beast/websocket/ssl.hpp>
+
+#include <wsnova/transport/detail/classify_error.hpp>
+#include <wsnova/transport/detail/cork_stream.hpp>
+
+namespace wsnova::detail {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace http = beast::http;
+namespace websocket = beast::websocket;
+using tcp = asio::ip::tcp;
+using clock_type = std::chrono::steady_clock;
+
+/// Returns true if `host` is an IPv4 or IPv6 literal.
+inline bool is_ip_literal(const std::string& host) {
+  boost::system::error_code ec;
+  asio::ip::make_address(host, ec);
+  return !ec;
+}
+
+/// Close code 1007: a text message was not UTF-8 (RFC 6455 section 7.4.1).
+inline constexpr std::uint16_t invalid_payload = 1007;
+
+/// Returns a masked client Close frame (RFC 6455 section 5.5.1) with `code` (none if 0) and
+/// up to 123 bytes of `reason`.
+inline std::string make_close_frame(std::uint16_t code, std::string_view reason) {
+  std::string payload;
+  if (code != 0) {
+    payload.push_back(static_cast<char>(code >> 8));
+    payload.push_back(static_cast<char>(code & 0xff));
+    payload.append(reason.substr(0, 123));
+  }
+  std::random_device random;
+  std::uint32_t key = random();
+  std::string frame;
+  frame.push_back(static_cast<char>(0x88));                   // FIN + opcode close
+  frame.push_back(static_cast<char>(0x80 | payload.size()));  // masked, length <= 125
+  for (int i = 0; i < 4; ++i) frame.push_back(static_cast<char>((key >> (8 * i)) & 0xff));
+  for (std::size_t i = 0; i < payload.size(); ++i)
+    frame.push_back(static_cast<char>(payload[i] ^ frame[2 + i % 4]));
+  return frame;
+}
+
+/// One queued outgoing operation; writes, pings and the close leave in queue order.
+struct outgoing {
+  enum class type : std::uint8_t { text, binary, ping, close };
+  type kind;
+  std::string payload;
+  std::uint16_t code = 0;
+};
+template <bool Secure>
+class session_impl final : public session {
+ public:
+  using transport_type =
+      std::conditional_t<Secure, beast::ssl_stream<beast::tcp_stream>, beast::tcp_stream>;
+  using next_layer_type = detail::cork_stream<transport_type>;
+  using ws_stream_type = websocket::stream<next_layer_type>;
+
+  session_impl(asio::io_context& context, ws_url url, session_options options,
+               std::shared_ptr<asio::ssl::context> tls, std::shared_ptr<session_listener> listener,
+               std::uint64_t id)
+      : session(id),
+        context_(context),
+        url_(std::move(url)),
+        options_(std::move(options)),
+        tls_(std::move(tls)),
+        listener_(std::move(listener)),
+        resolver_(context),
+        ws_(make_stream(context, tls_)),
+        timer_(context) {}
+
+  void start() override {
+    ws_.next_layer().set_owner(weak_from_this());
+    ws_.next_layer().set_immediate(!options_.coalesce_writes);
+    asio::post(context_, [self = shared()] {
+      if (auto bad = check_session_options(self->options_))
+        return self->finish(std::move(bad), close_code::abnormal, {});
+      self->do_resolve();
+    });
+  }
+
+  void send(ws_message message) override {
+    auto kind = message.kind == message_kind::text ? outgoing::type::text : outgoing::type::binary;
+    count_queued(message.payload.size());
+    asio::dispatch(context_,
+                   [self = shared(), kind, payload = std::move(message.payload)]() mutable {
+                     self->enqueue(outgoing{kind, std::move(payload)});
+                   });
+  }
+
+  void ping(std::string payload) override {
+    asio::dispatch(context_, [self = shared(), payload = std::move(payload)]() mutable {
+      self->enqueue(outgoing{outgoing::type::ping, std::move(payload)});
+    });
+  }
+
+  void close(std::uint16_t code, std::string reason) override {
+    asio::dispatch(context_, [self = shared(), code, reason = std::move(reason)]() mutable {
+      self->do_close(code, std::move(reason));
+    });
+  }
+
+  void pause_reading() override {
+    asio::dispatch(context_, [self = shared()] { self->reading_paused_ = true; });
+  }
+
+  void resume_reading() override {
+    asio::dispatch(context_, [self = shared()] {
+      self->reading_paused_ = false;
+      if (self->open_ && !self->ended_ && !self->read_in_flight_) self->do_read();
+    });
+  }
+
+  void abort() override {
+    asio::dispatch(context_,
+                   [self = shared()] { self->finish({}, close_code::abnormal, "aborted"); });
+  }
+
+ private:
+  static ws_stream_type make_stream(asio::io_context& context,
+                                    const std::shared_ptr<asio::ssl::context>& tls) {
+    if constexpr (Secure)
+      return ws_stream_type{context, *tls};
+    else
+      return ws_stream_type{context};
+  }
+
+  std::shared_ptr<session_impl> shared() {
+    return std::static_pointer_cast<session_impl>(shared_from_this());
+  }
+
+  beast::tcp_stream& tcp_layer() { return beast::get_lowest_layer(ws_); }
+
+  // -- connecting ---------------------------------------------------------------
+
+  /// Arms the deadline of a connecting phase; on expiry the pending operation is cancelled
+  /// and reported as a timeout.
+  void arm_deadline(std::chrono::milliseconds duration);
+  /// Reports a failure while connecting, as a timeout if the deadline caused it.
+  void fail_connecting(boost::system::error_code ec, session_phase phase);
+  void do_resolve();
+  void do_connect(tcp::resolver::results_type results);
+  void do_tls_handshake() requires Secure;
+  void do_upgrade();
+  void fail_upgrade(boost::system::error_code ec);
+
+  // -- open connection ----------------------------------------------------------
+
+  void on_open();
+  void do_read();
+  void on_read(boost::system::error_code ec);
+  void on_read_error(boost::system::error_code ec);
+
+  // -- writing ------------------------------------------------------------------
+
+  static bool is_data(const outgoing& item);
+  void enqueue(outgoing item);
+  /// Starts the next queued operation. One at a time: Beast allows a single write, ping or
+  /// close in flight, and queue order is the order the peer sees.
+  void write_next();
+  void on_written(boost::system::error_code ec);
+  void do_close(std::uint16_t code, std::string reason);
+  void arm_close_deadline();
+
+  // -- heartbeat ----------------------------------------------------------------
+
+  void arm_heartbeat(clock_type::time_point when);
+  /// Pings every ping_interval; when nothing at all arrives within pong_timeout of a ping,
+  /// the peer is dead (a half-open connection): fail with a timeout and close code 1011.
+  void on_heartbeat();
+
+  // -- the end ------------------------------------------------------------------
+
+  /// The one place a session ends: releases the socket, then reports once (`settle`).
+  void finish(failure cause, std::uint16_t code, std::string reason);
+  /// Reports the end once no write is in flight (the socket is closed, so they finish
+  /// soon): only then is it known which frames reached the kernel.
+  void settle();
+  static ws_message to_message(outgoing item);
+  /// Called with the listener's answer to an event: when nobody listens any more, the
+  /// session closes itself.
+  bool listening(bool answer);
+
+  // -- member variables ---------------------------------------------------------
+
+  asio::io_context& context_;
+  ws_url url_;
+  session_options options_;
+  std::shared_ptr<asio::ssl::context> tls_;
+  std::shared_ptr<session_listener> listener_;
+  tcp::resolver resolver_;
+  ws_stream_type ws_;
+  /// Connect/handshake deadline while connecting, heartbeat while open, close deadline.
+  asio::steady_timer timer_;
+  websocket::response_type upgrade_response_;
+  beast::flat_buffer read_buffer_;
+  std::deque<outgoing> queue_;
+  /// A data frame Beast wrote into the cork, ending at byte `end` of the cork's stream.
+  struct corked_frame {
+    std::uint64_t end;
+    outgoing item;
+  };
+  /// Frames in the cork, not yet known to be handed to the kernel, oldest first.
+  std::deque<corked_frame> corked_;
+  /// What `settle` reports.
+  session_end end_;
+  std::optional<std::chrono::milliseconds> timed_out_after_;
+  clock_type::time_point last_received_;
+  clock_type::time_point ping_sent_at_;
+  bool open_ = false;
+  bool ended_ = false;
+  bool reported_ = false;
+  bool writing_ = false;
+  bool close_queued_ = false;
+  bool close_started_ = false;
+  bool awaiting_pong_ = false;
+  bool reading_paused_ = false;
+  bool read_in_flight_ = false;
+};
+
+}  // namespace wsnova::detail
+
+#include <wsnova/transport/impl/session_connect.hpp>
+#include <wsnova/transport/impl/session_end.hpp>
+#include <wsnova/transport/impl/session_heartbeat.hpp>
+#include <wsnova/transport/impl/session_read.hpp>
+#include <wsnova/transport/impl/session_write.hpp>

@@ -1,0 +1,133 @@
+#pragma once
+
+// session_impl: resolve, TCP connect, TLS handshake and upgrade, each under a deadline. Included at
+// the foot of transport/detail/session_impl.hpp. Internal.
+
+namespace wsnova::detail {
+
+template <bool Secure>
+void session_impl<Secure>::arm_deadline(std::chrono::milliseconds duration) {
+  timer_.expires_after(duration);
+  timer_.async_wait([self = shared(), duration](boost::system::error_code ec) {
+    if (ec || self->open_ || self->ended_) return;
+    self->timed_out_after_ = duration;
+    self->resolver_.cancel();
+    boost::system::error_code ignored;
+    self->tcp_layer().socket().close(ignored);
+  });
+}
+
+template <bool Secure>
+void session_impl<Secure>::fail_connecting(boost::system::error_code ec, session_phase phase) {
+  if (timed_out_after_) {
+    auto what = phase == session_phase::resolve || phase == session_phase::connect ? "connect"
+                                                                                   : "handshake";
+    finish({errc::timeout, std::string{what} + " timed out after " +
+                               std::to_string(timed_out_after_->count()) + " ms"},
+           close_code::abnormal, {});
+    return;
+  }
+  finish(classify_error(ec, phase), close_code::abnormal, {});
+}
+
+template <bool Secure>
+void session_impl<Secure>::do_resolve() {
+  if (ended_) return;
+  arm_deadline(options_.connect_timeout);
+  resolver_.async_resolve(
+      url_.host, std::to_string(url_.port),
+      [self = shared()](boost::system::error_code ec, tcp::resolver::results_type results) {
+        if (self->ended_) return;
+        if (ec) return self->fail_connecting(ec, session_phase::resolve);
+        self->do_connect(std::move(results));
+      });
+}
+
+template <bool Secure>
+void session_impl<Secure>::do_connect(tcp::resolver::results_type results) {
+  tcp_layer().async_connect(results,
+                            [self = shared()](boost::system::error_code ec, const tcp::endpoint&) {
+                              if (self->ended_) return;
+                              if (ec) return self->fail_connecting(ec, session_phase::connect);
+                              if (self->options_.tcp_nodelay) {
+                                boost::system::error_code ignored;
+                                self->tcp_layer().socket().set_option(tcp::no_delay{true}, ignored);
+                              }
+                              self->arm_deadline(self->options_.handshake_timeout);
+                              if constexpr (Secure)
+                                self->do_tls_handshake();
+                              else
+                                self->do_upgrade();
+                            });
+}
+
+template <bool Secure>
+void session_impl<Secure>::do_tls_handshake() requires Secure {
+  SSL* ssl = ws_.next_layer().next_layer().native_handle();
+  const bool ip_host = is_ip_literal(url_.host);
+  // SNI is for host names only (RFC 6066 section 3).
+  if (!ip_host) SSL_set_tlsext_host_name(ssl, url_.host.c_str());
+  if (!options_.tls.insecure) {
+    // Let OpenSSL check the name, so a mismatch reports X509_V_ERR_HOSTNAME_MISMATCH.
+    X509_VERIFY_PARAM* param = SSL_get0_param(ssl);
+    X509_VERIFY_PARAM_set_hostflags(param, X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS);
+    if (ip_host)
+      X509_VERIFY_PARAM_set1_ip_asc(param, url_.host.c_str());
+    else
+      X509_VERIFY_PARAM_set1_host(param, url_.host.c_str(), url_.host.size());
+  }
+  ws_.next_layer().next_layer().async_handshake(
+      asio::ssl::stream_base::client, [self = shared()](boost::system::error_code ec) {
+        if (self->ended_) return;
+        if (ec) {
+          long verify = SSL_get_verify_result(self->ws_.next_layer().next_layer().native_handle());
+          if (verify != X509_V_OK && !self->timed_out_after_) {
+            return self->finish({errc::tls_verify_failed, X509_verify_cert_error_string(verify)},
+                                close_code::abnormal, {});
+          }
+          return self->fail_connecting(ec, session_phase::tls);
+        }
+        self->do_upgrade();
+      });
+}
+
+template <bool Secure>
+void session_impl<Secure>::do_upgrade() {
+  ws_.set_option(websocket::stream_base::timeout{options_.handshake_timeout,
+                                                 websocket::stream_base::none(), false});
+  websocket::permessage_deflate deflate;
+  deflate.client_enable = options_.compress;
+  ws_.set_option(deflate);
+  ws_.read_message_max(options_.max_message_size);
+  ws_.auto_fragment(false);
+  ws_.set_option(websocket::stream_base::decorator([this](websocket::request_type& request) {
+    if (!options_.user_agent.empty()) request.set(http::field::user_agent, options_.user_agent);
+    if (!options_.subprotocols.empty()) {
+      std::string offered;
+      for (const auto& protocol : options_.subprotocols)
+        offered += (offered.empty() ? "" : ", ") + protocol;
+      request.set(http::field::sec_websocket_protocol, offered);
+    }
+    for (const auto& [name, value] : options_.headers) request.insert(name, value);
+  }));
+  ws_.async_handshake(upgrade_response_, url_.host_header(), url_.target,
+                      [self = shared()](boost::system::error_code ec) {
+                        if (self->ended_) return;
+                        if (ec) return self->fail_upgrade(ec);
+                        self->on_open();
+                      });
+}
+
+template <bool Secure>
+void session_impl<Secure>::fail_upgrade(boost::system::error_code ec) {
+  if (ec == websocket::error::upgrade_declined) {
+    auto status = upgrade_response_.result_int();
+    auto detail = "HTTP " + std::to_string(status) + " " + std::string{upgrade_response_.reason()};
+    finish({errc::upgrade_rejected, std::move(detail), static_cast<std::uint16_t>(status)},
+           close_code::abnormal, {});
+    return;
+  }
+  fail_connecting(ec, session_phase::upgrade);
+}
+
+}  // namespace wsnova::detail

@@ -1,0 +1,41 @@
+#pragma once
+
+// session_impl: the heartbeat: a ping every ping_interval, the peer dead after pong_timeout.
+// Included at the foot of transport/detail/session_impl.hpp. Internal.
+
+namespace wsnova::detail {
+
+template <bool Secure>
+void session_impl<Secure>::arm_heartbeat(clock_type::time_point when) {
+  timer_.expires_at(when);
+  timer_.async_wait([self = shared()](boost::system::error_code ec) {
+    if (!ec) self->on_heartbeat();
+  });
+}
+
+template <bool Secure>
+void session_impl<Secure>::on_heartbeat() {
+  if (ended_ || close_queued_) return;
+  auto now = clock_type::now();
+  if (reading_paused_) {
+    // Unread frames wait in the kernel: silence proves nothing while we do not read.
+    awaiting_pong_ = false;
+    return arm_heartbeat(now + options_.ping_interval);
+  }
+  if (awaiting_pong_) {
+    if (last_received_ < ping_sent_at_)
+      return finish(
+          {errc::timeout, "no answer within " + std::to_string(options_.pong_timeout.count()) +
+                              " ms of a heartbeat ping"},
+          close_code::internal_error, "peer not responding");
+    awaiting_pong_ = false;
+    auto next = ping_sent_at_ + options_.ping_interval;
+    if (next > now) return arm_heartbeat(next);
+  }
+  enqueue(outgoing{outgoing::type::ping, "wsnova-heartbeat"});
+  awaiting_pong_ = true;
+  ping_sent_at_ = now;
+  arm_heartbeat(now + options_.pong_timeout);
+}
+
+}  // namespace wsnova::detail

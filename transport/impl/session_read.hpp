@@ -1,0 +1,79 @@
+#pragma once
+
+// session_impl: the open connection: reading and delivering messages and control frames. Included
+// at the foot of transport/detail/session_impl.hpp. Internal.
+
+namespace wsnova::detail {
+
+template <bool Secure>
+void session_impl<Secure>::on_open() {
+  open_ = true;
+  timer_.cancel();
+  last_received_ = clock_type::now();
+  auto subprotocol = std::string{upgrade_response_[http::field::sec_websocket_protocol]};
+  auto extensions = upgrade_response_[http::field::sec_websocket_extensions];
+  bool compressed = extensions.find("permessage-deflate") != beast::string_view::npos;
+  upgrade_response_ = {};  // free the headers
+  ws_.control_callback([this](websocket::frame_type kind, beast::string_view payload) {
+    last_received_ = clock_type::now();
+    if (ended_ || kind == websocket::frame_type::close) return;
+    listening(listener_->on_control(
+        id(), kind == websocket::frame_type::ping ? control_kind::ping : control_kind::pong,
+        std::string{payload}));
+  });
+  if (!listening(listener_->on_open(id(), std::move(subprotocol), compressed))) return;
+  do_read();
+  if (options_.ping_interval.count() > 0) arm_heartbeat(clock_type::now() + options_.ping_interval);
+  write_next();
+}
+
+template <bool Secure>
+void session_impl<Secure>::do_read() {
+  if (reading_paused_) return;
+  read_in_flight_ = true;
+  ws_.async_read(read_buffer_, [self = shared()](boost::system::error_code ec, std::size_t) {
+    self->on_read(ec);
+  });
+}
+
+template <bool Secure>
+void session_impl<Secure>::on_read(boost::system::error_code ec) {
+  read_in_flight_ = false;
+  if (ended_) return;
+  if (ec) return on_read_error(ec);
+  last_received_ = clock_type::now();
+  ws_message message{ws_.got_text() ? message_kind::text : message_kind::binary,
+                     beast::buffers_to_string(read_buffer_.data())};
+  read_buffer_.consume(read_buffer_.size());
+  if (!listening(listener_->on_message(id(), std::move(message)))) return;
+  do_read();
+}
+
+template <bool Secure>
+void session_impl<Secure>::on_read_error(boost::system::error_code ec) {
+  // An empty Close frame has no code: RFC 6455 section 7.1.5 reports it as 1005.
+  std::uint16_t code = ws_.reason().code;
+  if (code == 0) code = close_code::no_status;
+  auto reason = std::string{ws_.reason().reason.c_str()};
+  if (ec == websocket::error::closed) {
+    // The peer's Close arrived and Beast tore the connection down (waiting for the
+    // server's FIN): clean if we closed first, a peer close otherwise.
+    if (close_started_) return finish({}, code, std::move(reason));
+    auto detail = "code " + std::to_string(code) + (reason.empty() ? "" : " '" + reason + "'");
+    return finish({errc::closed_by_peer, std::move(detail)}, code, std::move(reason));
+  }
+  if (ec == websocket::error::message_too_big)
+    return finish({errc::message_too_big,
+                   "message larger than " + std::to_string(options_.max_message_size) + " bytes"},
+                  close_code::too_big, "message too big");
+  // Beast failed the connection with a Close frame of its own (then waited for the
+  // peer's answer): report the code it sent, not 1006.
+  auto sent = close_code::abnormal;
+  if (ec == websocket::error::bad_frame_payload)
+    sent = invalid_payload;
+  else if (ec == websocket::condition::protocol_violation)
+    sent = close_code::protocol_error;
+  finish(classify_error(ec, session_phase::open), sent, {});
+}
+
+}  // namespace wsnova::detail
