@@ -32,10 +32,10 @@ caf::error outbound_queue::admit(std::size_t queued_messages, std::size_t queued
   }
   // A message that can never fit is no reason to wait: say so, and do not pause.
   if (bytes > limits_.max_queued_bytes)
-    return make_error(errc::message_too_big,
-                      "message of " + std::to_string(bytes) +
-                          " bytes is larger than the send queue bound (" +
-                          std::to_string(limits_.max_queued_bytes) + " bytes)");
+    return make_error(errc::message_too_big, "message of " + std::to_string(bytes) +
+                                                 " bytes is larger than the send queue bound (" +
+                                                 std::to_string(limits_.max_queued_bytes) +
+                                                 " bytes)");
   if (queued_messages + 1 > limits_.max_queued_messages ||
       queued_bytes + bytes > limits_.max_queued_bytes) {
     paused_ = true;
