@@ -33,6 +33,20 @@ void write_file(const fs::path& file, const std::string& text) {
   if (!out.flush()) throw std::runtime_error("make_test_certs: cannot write " + file.string());
 }
 
+/// Makes a self-signed P-256 certificate valid for 2 days, with `extensions` (-addext each).
+void self_signed(const fs::path& key, const fs::path& cert, const std::string& subject,
+                 const std::vector<std::string>& extensions) {
+  std::vector<std::string> args{
+      "req",    "-x509",   "-newkey",    "ec",   "-pkeyopt",    "ec_paramgen_curve:P-256",
+      "-nodes", "-keyout", key.string(), "-out", cert.string(), "-days",
+      "2",      "-sha256", "-subj",      subject};
+  for (const auto& extension : extensions) {
+    args.emplace_back("-addext");
+    args.push_back(extension);
+  }
+  openssl(std::move(args));
+}
+
 /// Writes a P-256 key and a CSR with common name `cn` (prefix.key, prefix.csr).
 void make_key_and_csr(const fs::path& key, const fs::path& csr, const std::string& cn) {
   openssl({"req", "-new", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes",
@@ -62,26 +76,8 @@ test_certs make_test_certs(const fs::path& dir) {
   c.self_signed_cert = dir / "self_signed.crt";
   c.self_signed_key = dir / "self_signed.key";
 
-  openssl({"req",
-           "-x509",
-           "-newkey",
-           "ec",
-           "-pkeyopt",
-           "ec_paramgen_curve:P-256",
-           "-nodes",
-           "-keyout",
-           c.ca_key.string(),
-           "-out",
-           c.ca_cert.string(),
-           "-days",
-           "2",
-           "-sha256",
-           "-subj",
-           "/CN=wsnova test CA",
-           "-addext",
-           "basicConstraints=critical,CA:TRUE",
-           "-addext",
-           "keyUsage=critical,keyCertSign,cRLSign"});
+  self_signed(c.ca_key, c.ca_cert, "/CN=wsnova test CA",
+              {"basicConstraints=critical,CA:TRUE", "keyUsage=critical,keyCertSign,cRLSign"});
 
   const std::string leaf =
       "basicConstraints=critical,CA:FALSE\n"
@@ -99,28 +95,9 @@ test_certs make_test_certs(const fs::path& dir) {
   make_key_and_csr(c.wrong_host_key, wrong_csr, "other.example");
   sign(c, wrong_csr, c.wrong_host_cert, wrong_ext, "1002");
 
-  openssl({"req",
-           "-x509",
-           "-newkey",
-           "ec",
-           "-pkeyopt",
-           "ec_paramgen_curve:P-256",
-           "-nodes",
-           "-keyout",
-           c.self_signed_key.string(),
-           "-out",
-           c.self_signed_cert.string(),
-           "-days",
-           "2",
-           "-sha256",
-           "-subj",
-           "/CN=localhost",
-           "-addext",
-           "subjectAltName=DNS:localhost,IP:127.0.0.1",
-           "-addext",
-           "basicConstraints=critical,CA:FALSE",
-           "-addext",
-           "extendedKeyUsage=serverAuth"});
+  self_signed(c.self_signed_key, c.self_signed_cert, "/CN=localhost",
+              {"subjectAltName=DNS:localhost,IP:127.0.0.1", "basicConstraints=critical,CA:FALSE",
+               "extendedKeyUsage=serverAuth"});
   return c;
 }
 
