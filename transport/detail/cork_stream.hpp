@@ -9,15 +9,20 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <string_view>
+#include <unordered_set>
 #include <utility>
 #include <vector>
 
 #include <boost/asio/associated_executor.hpp>
 #include <boost/asio/async_result.hpp>
 #include <boost/asio/buffer.hpp>
+#include <boost/asio/execution/context.hpp>
+#include <boost/asio/execution_context.hpp>
 #include <boost/asio/post.hpp>
+#include <boost/asio/query.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/beast/core/bind_handler.hpp>
 #include <boost/beast/core/error.hpp>
@@ -25,6 +30,61 @@
 #include <boost/beast/websocket/teardown.hpp>
 
 namespace wsnova::detail {
+
+/// Something that holds completion handlers outside its execution context's queues and must
+/// drop them when that context shuts down.
+class stranded_handlers {
+ public:
+  /// Destroys the handlers held; may destroy `this` (a handler may own its owner).
+  virtual void drop_handlers() = 0;
+
+ protected:
+  ~stranded_handlers() = default;
+};
+
+/// An execution-context service that, when the context shuts down, drops the handlers its
+/// members hold. A handler kept in a member (a write completion parked for back-pressure, a
+/// callback waiting for the drain) owns the session that owns the member: if the context is
+/// destroyed before the handler runs, nothing else would break that cycle. Asio destroys the
+/// handlers in its own queues at shutdown; Beast's websocket service does the same for the
+/// operations a stream suspends. This is that, for the cork.
+class stranded_handler_service final : public boost::asio::execution_context::service {
+ public:
+  using key_type = stranded_handler_service;
+  static inline boost::asio::execution_context::id id;
+
+  explicit stranded_handler_service(boost::asio::execution_context& context)
+      : boost::asio::execution_context::service(context) {}
+
+  void add(stranded_handlers* member) {
+    std::lock_guard lock{mutex_};
+    members_.insert(member);
+  }
+
+  void remove(stranded_handlers* member) {
+    std::lock_guard lock{mutex_};
+    members_.erase(member);
+  }
+
+ private:
+  void shutdown() override {
+    // One at a time, without the lock: dropping a member's handlers may destroy it or others,
+    // which then remove themselves.
+    for (;;) {
+      stranded_handlers* member = nullptr;
+      {
+        std::lock_guard lock{mutex_};
+        if (members_.empty()) return;
+        member = *members_.begin();
+        members_.erase(members_.begin());
+      }
+      member->drop_handlers();
+    }
+  }
+
+  std::mutex mutex_;
+  std::unordered_set<stranded_handlers*> members_;
+};
 
 /// Wraps `NextLayer` (a TCP or TLS stream). Reads pass through. A write copies the bytes into
 /// a pending buffer and completes at once (posted, as Asio requires) — unless the pending
@@ -41,7 +101,7 @@ namespace wsnova::detail {
 ///
 /// Lifetime: handlers hold the owner given to `set_owner` (the session), never the stream.
 template <class NextLayer>
-class cork_stream {
+class cork_stream : private stranded_handlers {
  public:
   using executor_type = typename NextLayer::executor_type;
   using next_layer_type = NextLayer;
@@ -50,7 +110,17 @@ class cork_stream {
   static constexpr std::size_t flush_threshold = std::size_t{64} * 1024;
 
   template <class... Args>
-  explicit cork_stream(Args&&... args) : next_(std::forward<Args>(args)...) {}
+  explicit cork_stream(Args&&... args)
+      : next_(std::forward<Args>(args)...),
+        service_(&boost::asio::use_service<stranded_handler_service>(
+            boost::asio::query(next_.get_executor(), boost::asio::execution::context))) {
+    service_->add(this);
+  }
+
+  cork_stream(const cork_stream&) = delete;
+  cork_stream& operator=(const cork_stream&) = delete;
+
+  ~cork_stream() { service_->remove(this); }
 
   /// Sets the object whose lifetime covers this stream; handlers keep it alive.
   void set_owner(std::weak_ptr<void> owner) { owner_ = std::move(owner); }
@@ -195,6 +265,14 @@ class cork_stream {
     parked();
   }
 
+  void drop_handlers() override {
+    auto drained = std::move(drained_);
+    auto parked = std::move(parked_);
+    drained_.clear();
+    parked_ = nullptr;
+    // `drained` and `parked` die here and may take this stream with them.
+  }
+
   void run_drained() {
     auto callbacks = std::move(drained_);
     drained_.clear();
@@ -202,6 +280,7 @@ class cork_stream {
   }
 
   NextLayer next_;
+  stranded_handler_service* service_;
   std::weak_ptr<void> owner_;
   std::vector<std::function<void()>> drained_;
   /// The completion of a write held back for back-pressure (at most one: Beast has one
