@@ -341,6 +341,8 @@ class session : public session_base, public std::enable_shared_from_this<session
     } else if (name == "!raw") {
       auto bytes = from_hex(args);
       if (!bytes) return enqueue({kind::text, "!error usage: !raw HEX"});
+      if constexpr (!std::is_same_v<Stream, websocket::stream<beast::tcp_stream>>)
+        return enqueue({kind::text, "!error !raw is for ws:// only"});
       enqueue({kind::raw, std::move(*bytes)});
     } else if (name == "!ping") {
       if (args.size() > 125) return enqueue({kind::text, "!error ping payload too long"});
@@ -404,10 +406,16 @@ class session : public session_base, public std::enable_shared_from_this<session
         });
         break;
       case kind::raw:
-        // Bytes straight to the stream under the WebSocket layer, in one write: frames
-        // Beast would never produce, or several frames in one TCP segment.
-        net::async_write(ws_.next_layer(), net::buffer(front.data),
-                         [self](error_code ec, std::size_t) { self->on_written(ec); });
+        // Bytes straight to the TCP socket, in one write: frames Beast would never produce,
+        // or several frames in one segment. The socket, not Beast's tcp_stream: Beast's read
+        // may be writing its automatic Close or pong reply at the same moment, and tcp_stream
+        // allows one write at a time (a small loopback write completes in one send).
+        if constexpr (std::is_same_v<Stream, websocket::stream<beast::tcp_stream>>) {
+          net::async_write(beast::get_lowest_layer(ws_).socket(), net::buffer(front.data),
+                           [self](error_code ec, std::size_t) { self->on_written(ec); });
+        } else {
+          on_written(net::error::operation_not_supported);  // refused in on_command
+        }
         break;
       case kind::ping:
         ws_.async_ping(websocket::ping_data(beast::string_view(front.data)),

@@ -73,9 +73,9 @@ struct close_record {
 /// optional; any 16-bit CODE is sent as is, so invalid codes can be injected) | | `!stream N` |
 /// server sends the text messages "1", "2", ..., "N" as fast as it can, then goes on echoing | |
 /// `!ping PAYLOAD`      | server sends a ping with PAYLOAD (at most 125 bytes)             | |
-/// `!raw HEX`           | server writes the hex-decoded bytes as they are, in one write under the
-/// WebSocket layer (frames Beast would not send, several frames in one segment); a raw close frame
-/// ends the server's sending |
+/// `!raw HEX`           | server writes the hex-decoded bytes as they are, in one write to the
+/// TCP socket (frames Beast would not send, several frames in one segment); a raw close frame
+/// ends the server's sending; ws:// only |
 ///
 /// A malformed command is answered with a text message `!error <what>`; any other text
 /// starting with `!` is echoed.
