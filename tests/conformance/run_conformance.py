@@ -26,12 +26,6 @@ PYTHON = "/usr/bin/python3"
 # case ids -> (modes, diagnosis). CI stays green only for cases not listed here; a listed
 # case that passes is reported as "fixed" (then delete its entry). The lead decides.
 KNOWN_FAILURES = {
-    # Over TLS the teardown is the TLS shutdown: when the client fails while the server is
-    # still sending (1-byte TLS records; the rest of a 16 MiB + 1 frame), wsnova closes TCP
-    # (FIN, or RST with unread data) before the server's close_notify. strace: Close sent,
-    # close_notify sent, one 26-byte record read, shutdown(SHUT_WR), close(): the TLS
-    # shutdown ends at the first application-data record and nothing drains after it.
-    r"^(6\.6\.\d+|9\.9\.1)$": (("tls",), "closes TCP early when failing mid-stream"),
     # Inflate errors drop TCP without a Close frame (NON-STRICT; Beast does the same).
     r"^13\.12$": (("deflate",), "no Close frame on an inflate error"),
 }
