@@ -64,6 +64,7 @@ parse_result parse_options(int argc, char** argv) {
   long long ping_ms = 20000;
   long long max_message = static_cast<long long>(result.max_message);
   long long connect_ms = result.connect_timeout.count();
+  long long linger_ms = result.linger.count();
 
   po::options_description visible{"options"};
   visible.add_options()("help,h", "print this help and exit")("version",
@@ -85,8 +86,12 @@ parse_result parse_options(int argc, char** argv) {
       "binary,b", po::bool_switch(&result.binary), "send stdin lines as binary messages")(
       "connect-timeout", po::value(&connect_ms)->value_name("MS"),
       "deadline for connecting, for the TLS and upgrade handshake, and for the close "
-      "handshake (default 10000)")("quiet,q", po::bool_switch(&result.quiet),
-                                   "print no status lines, only messages and errors");
+      "handshake (default 10000)")(
+      "linger", po::value(&linger_ms)->value_name("MS"),
+      "at end of input, close once every line is written and nothing has arrived for MS "
+      "milliseconds, so replies on their way are printed; at most 10 x MS after the end of "
+      "input (default 1000); 0 closes at once")("quiet,q", po::bool_switch(&result.quiet),
+                                                "print no status lines, only messages and errors");
   po::options_description hidden;
   hidden.add_options()("url", po::value(&result.url));
   po::options_description all;
@@ -121,11 +126,13 @@ parse_result parse_options(int argc, char** argv) {
   if (ping_ms < 0) return usage_error("--ping-interval must be 0 or more");
   if (max_message <= 0) return usage_error("--max-message must be positive");
   if (connect_ms <= 0) return usage_error("--connect-timeout must be positive");
+  if (linger_ms < 0) return usage_error("--linger must be 0 or more");
   if (result.key_file.empty() != result.cert_file.empty())
     return usage_error("--cert and --key go together");
   result.ping_interval = std::chrono::milliseconds{ping_ms};
   result.max_message = static_cast<std::size_t>(max_message);
   result.connect_timeout = std::chrono::milliseconds{connect_ms};
+  result.linger = std::chrono::milliseconds{linger_ms};
   return result;
 }
 

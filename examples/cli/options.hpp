@@ -43,6 +43,9 @@ struct cli_options {
   std::chrono::milliseconds connect_timeout{10'000};
   /// Print no status lines, only messages and errors.
   bool quiet = false;
+  /// After the end of input: close once every line is written and nothing has arrived for
+  /// this long (replies still on their way are printed); zero closes at once.
+  std::chrono::milliseconds linger{1000};
 };
 
 /// What to do after parsing: run with options, or exit at once with a code (after `--help`,

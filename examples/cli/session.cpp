@@ -30,6 +30,8 @@ struct input_side {
   std::mutex mutex;
   /// When wsnova asked to close (end of input, Ctrl-C, bad input); empty until then.
   std::optional<steady::time_point> close_requested_at;
+  /// When the input ended while `--linger` keeps the connection open for replies.
+  std::optional<steady::time_point> input_ended_at;
   /// A failure on our side (bad input, a refused send), reported as the run's error.
   caf::error local_error;
 };
@@ -115,9 +117,17 @@ int run_session(const cli_options& options) {
         print_status(false, text);
         return request_close({});
       }
-      case reason::eof:
-        print_status(quiet, "end of input: closing with 1000");
-        return request_close({});
+      case reason::eof: {
+        if (options.linger.count() == 0) {
+          print_status(quiet, "end of input: closing with 1000");
+          return request_close({});
+        }
+        print_status(quiet, "end of input: closing with 1000 once replies stop (--linger " +
+                                std::to_string(options.linger.count()) + " ms)");
+        std::lock_guard<std::mutex> guard{input.mutex};
+        input.input_ended_at = steady::now();
+        return;
+      }
       case reason::line_too_long:
         return request_close(make_error(errc::invalid_argument,
                                         "line " + std::to_string(sender.lines() + 1) +
@@ -137,13 +147,36 @@ int run_session(const cli_options& options) {
   // The close is bounded by the library (handshake_timeout = --connect-timeout); the
   // deadline here is the backstop should that bound fail.
   const auto close_limit = options.connect_timeout + 2s;
+  // Lingering after the end of input: a server may still be answering the last lines (RFC
+  // 6455 lets it stop sending once it sees our Close, and servers do), so close only when
+  // every line is written and the replies have paused for --linger, or 10 x --linger after
+  // the end of input for a server that never pauses (a feed).
+  auto last_received = steady::now();
+  auto linger_over = [&](steady::time_point input_ended_at) {
+    auto now = steady::now();
+    if (now - input_ended_at >= 10 * options.linger) return true;
+    if (now - std::max(input_ended_at, last_received) < options.linger) return false;
+    auto status = conn.status(caf::timespan{1s});
+    return !status || status->queued_messages == 0;
+  };
   outcome verdict;
   std::optional<int> result;
   while (!result) {
     std::optional<steady::time_point> closing_since;
+    std::optional<steady::time_point> lingering_since;
     {
       std::lock_guard<std::mutex> guard{input.mutex};
       closing_since = input.close_requested_at;
+      if (!closing_since) lingering_since = input.input_ended_at;
+    }
+    if (lingering_since && reader->interrupted_after_eof()) {
+      print_status(false, "interrupted: closing with 1000");
+      request_close({});
+      continue;
+    }
+    if (lingering_since && linger_over(*lingering_since)) {
+      request_close({});
+      continue;
     }
     if (closing_since && steady::now() - *closing_since > close_limit) {
       print_error("timeout", "the connection did not close within " +
@@ -154,7 +187,8 @@ int run_session(const cli_options& options) {
       std::_Exit(exit_timeout);
     }
     // Short waits only to look at the close deadline; each costs one wake-up per second.
-    auto event = conn.next_event(closing_since ? caf::timespan{100ms} : caf::timespan{1s});
+    auto event = conn.next_event(closing_since || lingering_since ? caf::timespan{100ms}
+                                                                  : caf::timespan{1s});
     if (!event) {
       if (is(event.error(), errc::timeout)) continue;
       result = report_error(event.error());
@@ -166,6 +200,7 @@ int run_session(const cli_options& options) {
           if constexpr (std::is_same_v<event_type, connected_event>) {
             print_connected(ev, options);
           } else if constexpr (std::is_same_v<event_type, message_event>) {
+            last_received = steady::now();
             print_message(ev.message);
           } else if constexpr (std::is_same_v<event_type, error_event>) {
             verdict.note_error(ev.error);

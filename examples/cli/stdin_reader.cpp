@@ -84,6 +84,11 @@ bool stdin_reader::wait(std::chrono::milliseconds duration) {
   return !interrupted_ && !stopped_;
 }
 
+bool stdin_reader::interrupted_after_eof() {
+  wait(std::chrono::milliseconds{0});
+  return interrupted_;
+}
+
 void stdin_reader::run() {
   std::string pending;
   char buffer[64 * 1024];

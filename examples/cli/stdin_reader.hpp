@@ -66,6 +66,11 @@ class stdin_reader {
   /// Costs no CPU while it sleeps.
   bool wait(std::chrono::milliseconds duration);
 
+  /// After `on_end` was called with `eof`: returns true once SIGINT or SIGTERM arrived since.
+  /// Only then may another thread call it (the reader thread no longer touches the pipe), so
+  /// Ctrl-C still works while the caller lingers after the end of input.
+  bool interrupted_after_eof();
+
   /// Wakes the thread, makes it return without calling `on_end`, and joins it. Idempotent;
   /// must not be called from the reader thread itself.
   void stop();

@@ -86,6 +86,15 @@ start_echo_server() {
   url="ws://127.0.0.1:$port/cli"
 }
 
+# start_echo_for CASE: the echo server a case name ends with (_python, _wsnova; else Node).
+start_echo_for() {
+  case $1 in
+    *_python) start_server ;;
+    *_wsnova) start_echo_server ;;
+    *) start_node_server ;;
+  esac
+}
+
 # Makes a self-signed certificate for localhost: $work/cert.pem, $work/key.pem.
 make_cert() {
   openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 2 \
@@ -206,7 +215,7 @@ case $case_name in
     expect_status 0
     expect_in out '^ping me$'
     expect_in err "^connected to ws://127\.0\.0\.1:[0-9]+/cli \(permessage-deflate\)"
-    expect_in err '^end of input: closing with 1000$'
+    expect_in err '^end of input: closing with 1000 once replies stop \(--linger 1000 ms\)$'
     expect_in err '^closed: 1000'
     expect_not_in out 'connected'
     ;;
@@ -224,32 +233,61 @@ case $case_name in
     expect_status 0
     [[ ! -s $work/err ]] || fail "--quiet and a 1000 close: stderr should be empty"
     ;;
-  # -- Nothing lost at close: every echo owed before the server's Close is printed. --
-  # Node's ws, because wsnova's echo server and Python's websockets both answer a Close
-  # before the echoes they still owe (see tests/cli/README.md).
-  echo_all_1000)
-    start_node_server
+  # -- Nothing lost at close: every echo owed is printed. Node's ws echoes all it owes even
+  # after the client's Close; wsnova's echo server and Python's websockets answer a Close
+  # before the echoes they still owe (RFC 6455 allows both), so against them only --linger
+  # (the default: wait until the replies pause before closing) gets every echo. --
+  echo_all_1000 | echo_all_1000_python | echo_all_1000_wsnova)
+    start_echo_for "$case_name"
     seq 1 1000 >"$work/in"
     run --quiet "$url"
     expect_status 0
     diff "$work/in" "$work/out" >/dev/null || fail "stdout should be exactly the 1000 echoes"
     ;;
-  echo_big_line)
-    start_node_server
+  echo_big_line | echo_big_line_python)
+    start_echo_for "$case_name"
     head -c 1048576 /dev/zero | tr '\0' x >"$work/in"
     echo >>"$work/in"
     run --quiet "$url"
     expect_status 0
     cmp -s "$work/in" "$work/out" || fail "the 1 MiB line should come back whole"
     ;;
-  echo_short_runs)
-    start_node_server
+  echo_short_runs | echo_short_runs_python)
+    start_echo_for "$case_name"
     echo hello >"$work/in"
     for i in $(seq 10); do
       run --quiet "$url"
       expect_status 0
       [[ $(cat "$work/out") == hello ]] || fail "run $i: stdout should be the echo"
     done
+    ;;
+  linger_zero)
+    # --linger 0 closes at the end of input at once: against Python's server, which stops
+    # echoing at our Close, the echoes owed are then cut short (what --linger is for).
+    start_server
+    seq 1 1000 >"$work/in"
+    run --linger 0 "$url"
+    expect_status 0
+    expect_in err '^end of input: closing with 1000$'
+    expect_not_in err 'once replies stop'
+    ;;
+  linger_interrupted)
+    # Ctrl-C while lingering after the end of input closes at once, not after 10 x --linger.
+    start_server
+    printf 'hello\n' >"$work/in"
+    "$wsnova" --linger 60000 "$url" <"$work/in" >"$work/out" 2>"$work/err" &
+    pid=$!
+    wait_for err 'once replies stop' || fail "wsnova should say it lingers"
+    wait_for out '^hello$' || fail "the echo should print while lingering"
+    kill -INT "$pid"
+    local_deadline=$((SECONDS + 15))
+    while kill -0 "$pid" 2>/dev/null; do
+      ((SECONDS < local_deadline)) || fail "wsnova still lingering 15 s after Ctrl-C"
+      sleep 0.05
+    done
+    wait "$pid"; status=$?; pid=
+    expect_status 0
+    expect_in err '^interrupted: closing with 1000$'
     ;;
   # -- One case per row of the exit-code table that can be provoked locally. --
   close_1001 | close_1011)
