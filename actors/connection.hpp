@@ -32,7 +32,7 @@ using transfer_atom = caf::atom_constant<caf::atom("transfer")>;
 /// Message: grant the connection credit to deliver more messages (flow control).
 using flow_atom = caf::atom_constant<caf::atom("flow")>;
 
-/// States of a connection (DESIGN.md's state machine).
+/// States of a connection (the state machine in docs/architecture.md).
 enum class connection_state : std::uint8_t {
   /// Spawned, not yet connecting.
   idle,
