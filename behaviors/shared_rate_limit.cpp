@@ -16,14 +16,31 @@ namespace wsnova {
 namespace {
 
 /// The shared bucket's state: the bucket, who waits for which ticket, and the one timer.
-struct shared_bucket_state {
+class shared_bucket_state {
+ public:
   std::optional<token_bucket> bucket;
-  /// The sender of each queued request, by ticket.
-  std::map<std::uint64_t, caf::strong_actor_ptr> waiting;
   /// True while a tick is scheduled; a second one would only wake the actor for nothing.
   bool timer_armed = false;
   /// The actor's name in CAF's logs.
   const char* name = "wsnova.shared_rate_limit";
+
+  /// Remembers that `sender` waits for `ticket`.
+  void wait(std::uint64_t ticket, caf::strong_actor_ptr sender) {
+    waiting_.emplace(ticket, std::move(sender));
+  }
+
+  /// Takes out whoever waits for `ticket`; null when nobody (an anonymous sender).
+  caf::strong_actor_ptr take(std::uint64_t ticket) {
+    auto i = waiting_.find(ticket);
+    if (i == waiting_.end()) return nullptr;
+    auto sender = std::move(i->second);
+    waiting_.erase(i);
+    return sender;
+  }
+
+ private:
+  /// The sender of each queued request, by ticket.
+  std::map<std::uint64_t, caf::strong_actor_ptr> waiting_;
 };
 
 using shared_bucket_pointer = shared_rate_limit::stateful_pointer<shared_bucket_state>;
@@ -42,14 +59,11 @@ void arm(shared_bucket_pointer self) {
 void release(shared_bucket_pointer self) {
   auto& st = self->state;
   for (auto& r : st.bucket->release_ready(self->system().clock().now())) {
-    auto i = st.waiting.find(r.ticket);
-    if (i == st.waiting.end()) continue;
     // Enqueued directly: a typed actor may not send() to an untyped handle, and anon_send
     // would hide that the release comes from this bucket.
-    if (i->second)
-      i->second->enqueue(self->ctrl(), caf::make_message_id(),
-                         caf::make_message(rate_release_atom::value, r.ticket), self->context());
-    st.waiting.erase(i);
+    if (auto sender = st.take(r.ticket))
+      sender->enqueue(self->ctrl(), caf::make_message_id(),
+                      caf::make_message(rate_release_atom::value, r.ticket), self->context());
   }
   arm(self);
 }
@@ -61,7 +75,7 @@ rate_answer acquire(shared_bucket_pointer self, std::uint32_t cost) {
   release(self);
   auto answer = st.bucket->acquire_cost(cost, now);
   if (answer.outcome == rate_outcome::queued) {
-    st.waiting.emplace(answer.ticket, self->current_sender());
+    st.wait(answer.ticket, self->current_sender());
     arm(self);
   }
   return answer;
