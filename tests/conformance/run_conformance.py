@@ -25,10 +25,7 @@ PYTHON = "/usr/bin/python3"
 # issue 11: to be fixed in transport. Cases the wsnova agent is known to fail: pattern over
 # case ids -> (modes, diagnosis). CI stays green only for cases not listed here; a listed
 # case that passes is reported as "fixed" (then delete its entry). The lead decides.
-KNOWN_FAILURES = {
-    # Inflate errors drop TCP without a Close frame (NON-STRICT; Beast does the same).
-    r"^13\.12$": (("deflate",), "no Close frame on an inflate error"),
-}
+KNOWN_FAILURES = {}
 
 
 def known_failure(case_id, mode):

@@ -178,6 +178,10 @@ class session_impl final : public session {
   void do_read();
   void on_read(boost::system::error_code ec);
   void on_read_error(boost::system::error_code ec);
+  /// Fails the connection where Beast ends the read without a Close frame (corrupt
+  /// compressed data): sends our Close with `code` below Beast, then the same teardown as
+  /// Beast's (RFC 7692 section 8 and RFC 6455 section 7.1.7: fail, and say why).
+  void fail_with_close(std::uint16_t code, std::string reason, failure cause);
 
   // -- writing ------------------------------------------------------------------
 

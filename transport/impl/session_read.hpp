@@ -62,6 +62,9 @@ void session_impl<Secure>::on_read_error(boost::system::error_code ec) {
     auto detail = "code " + std::to_string(code) + (reason.empty() ? "" : " '" + reason + "'");
     return finish({errc::closed_by_peer, std::move(detail)}, code, std::move(reason));
   }
+  if (ec.category() == beast::zlib::make_error_code(beast::zlib::error::stream_error).category())
+    return fail_with_close(invalid_payload, "invalid compressed data",
+                           {errc::protocol_violation, "invalid compressed data: " + ec.message()});
   if (ec == websocket::error::message_too_big)
     return finish({errc::message_too_big,
                    "message larger than " + std::to_string(options_.max_message_size) + " bytes"},
@@ -74,6 +77,19 @@ void session_impl<Secure>::on_read_error(boost::system::error_code ec) {
   else if (ec == websocket::condition::protocol_violation)
     sent = close_code::protocol_error;
   finish(classify_error(ec, session_phase::open), sent, {});
+}
+
+template <bool Secure>
+void session_impl<Secure>::fail_with_close(std::uint16_t code, std::string reason, failure cause) {
+  // A data write of Beast's in flight may have put part of a frame into the cork: a Close
+  // after it would be read as that frame's payload. Then drop TCP, as Beast would.
+  if (writing_) return finish(std::move(cause), close_code::abnormal, {});
+  arm_close_deadline();
+  ws_.next_layer().write_last(make_close_frame(code, reason));
+  async_teardown(
+      beast::role_type::client, ws_.next_layer(),
+      [self = shared(), cause = std::move(cause), code, reason = std::move(reason)](
+          beast::error_code) mutable { self->finish(std::move(cause), code, std::move(reason)); });
 }
 
 }  // namespace wsnova::detail
