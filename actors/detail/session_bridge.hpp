@@ -15,9 +15,7 @@
 #include <wsnova/core/message.hpp>
 #include <wsnova/transport/session_listener.hpp>
 
-namespace wsnova {
-
-namespace detail {
+namespace wsnova::detail {
 
 /// Forwards a session's events to the connection actor as the `session_*_atom` messages,
 /// one message per event, enqueued directly (no extra copy of a payload). Holds only a
@@ -40,5 +38,4 @@ class session_bridge final : public session_listener {
   caf::weak_actor_ptr actor_;
 };
 
-}  // namespace detail
-}  // namespace wsnova
+}  // namespace wsnova::detail
