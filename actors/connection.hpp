@@ -13,24 +13,10 @@
 #include <caf/typed_actor.hpp>
 
 #include <wsnova/actors/connection_owner.hpp>
+#include <wsnova/core/atoms.hpp>
 #include <wsnova/core/message.hpp>
 
 namespace wsnova {
-
-/// Request: wait until the connection is up.
-using connect_atom = caf::atom_constant<caf::atom("connect")>;
-/// Request: send a message.
-using send_atom = caf::atom_constant<caf::atom("send")>;
-/// Request: ping the peer and measure the round trip.
-using ping_atom = caf::atom_constant<caf::atom("ping")>;
-/// Request: report the connection's state.
-using status_atom = caf::atom_constant<caf::atom("status")>;
-/// Request: close the connection for good.
-using close_atom = caf::atom_constant<caf::atom("close")>;
-/// Request: hand the connection's events to another owner.
-using transfer_atom = caf::atom_constant<caf::atom("transfer")>;
-/// Message: grant the connection credit to deliver more messages (flow control).
-using flow_atom = caf::atom_constant<caf::atom("flow")>;
 
 /// States of a connection (the state machine in docs/architecture.md).
 enum class connection_state : std::uint8_t {

@@ -1,5 +1,7 @@
 #include <wsnova/actors/profiles.hpp>
 
+#include <wsnova/core/detail/enum_names.hpp>
+
 namespace wsnova {
 
 namespace {
@@ -7,25 +9,36 @@ namespace {
 using std::chrono::milliseconds;
 using std::chrono::seconds;
 
+// One setter per group of settings a profile tunes together, so that each profile below
+// reads as the few numbers that set it apart.
+
 void set_heartbeat(session_options& session, milliseconds ping, milliseconds pong) {
   session.ping_interval = ping;
   session.pong_timeout = pong;
 }
 
+void set_timeouts(session_options& session, milliseconds connect, milliseconds handshake) {
+  session.connect_timeout = connect;
+  session.handshake_timeout = handshake;
+}
+
+void set_backoff(reconnect_policy& reconnect, milliseconds initial, milliseconds max,
+                 milliseconds stable_after) {
+  reconnect.initial_delay = initial;
+  reconnect.max_delay = max;
+  reconnect.stable_after = stable_after;
+}
+
+void set_send_limits(send_limits& sending, std::size_t messages, std::size_t bytes) {
+  sending.max_queued_messages = messages;
+  sending.max_queued_bytes = bytes;
+}
+
 }  // namespace
 
 const char* to_string(profile kind) {
-  switch (kind) {
-    case profile::financial:
-      return "financial";
-    case profile::standard:
-      return "standard";
-    case profile::lightweight:
-      return "lightweight";
-    case profile::chat:
-      return "chat";
-  }
-  return "unknown";
+  return detail::enum_name<profile::chat>(kind, {"financial", "standard", "lightweight", "chat"},
+                                          "unknown");
 }
 
 connection_config make_profile(profile kind, std::string url) {
@@ -40,15 +53,11 @@ connection_config make_profile(profile kind, std::string url) {
       session.tcp_nodelay = true;
       session.coalesce_writes = false;  // a lone order must not wait for the round to end
       set_heartbeat(session, seconds{5}, seconds{5});
-      session.connect_timeout = seconds{3};
-      session.handshake_timeout = seconds{3};
+      set_timeouts(session, seconds{3}, seconds{3});
       session.max_message_size = 4u << 20;
       reconnect.kind = backoff_kind::exponential_full_jitter;
-      reconnect.initial_delay = milliseconds{100};
-      reconnect.max_delay = seconds{5};
-      reconnect.stable_after = seconds{10};
-      sending.max_queued_messages = 256;
-      sending.max_queued_bytes = 1u << 20;
+      set_backoff(reconnect, milliseconds{100}, seconds{5}, seconds{10});
+      set_send_limits(sending, 256, 1u << 20);
       sending.when_disconnected = offline_send_policy::reject;
       break;
     case profile::standard:
@@ -56,24 +65,17 @@ connection_config make_profile(profile kind, std::string url) {
       break;
     case profile::lightweight:
       set_heartbeat(session, seconds{60}, seconds{30});
-      session.connect_timeout = seconds{15};
-      session.handshake_timeout = seconds{15};
+      set_timeouts(session, seconds{15}, seconds{15});
       session.max_message_size = 1u << 20;
-      reconnect.initial_delay = seconds{1};
-      reconnect.max_delay = seconds{60};
-      reconnect.stable_after = seconds{60};
-      sending.max_queued_messages = 64;
-      sending.max_queued_bytes = 256u << 10;
+      set_backoff(reconnect, seconds{1}, seconds{60}, seconds{60});
+      set_send_limits(sending, 64, 256u << 10);
       break;
     case profile::chat:
       session.compress = true;
       set_heartbeat(session, seconds{30}, seconds{30});
       reconnect.kind = backoff_kind::exponential_decorrelated_jitter;
-      reconnect.initial_delay = seconds{1};
-      reconnect.max_delay = seconds{120};
-      reconnect.stable_after = seconds{60};
-      sending.max_queued_messages = 16384;
-      sending.max_queued_bytes = 64u << 20;
+      set_backoff(reconnect, seconds{1}, seconds{120}, seconds{60});
+      set_send_limits(sending, 16384, 64u << 20);
       sending.when_disconnected = offline_send_policy::buffer;
       sending.max_buffered_messages = 4096;
       sending.max_buffered_bytes = 16u << 20;

@@ -9,23 +9,13 @@
 
 #include <caf/actor.hpp>
 #include <caf/actor_system.hpp>
-#include <caf/atom.hpp>
 #include <caf/meta/type_name.hpp>
 #include <caf/replies_to.hpp>
 #include <caf/typed_actor.hpp>
 
-namespace wsnova {
+#include <wsnova/core/atoms.hpp>
 
-/// Registry request: bind an id to an actor (replacing what it was bound to).
-using register_atom = caf::atom_constant<caf::atom("register")>;
-/// Registry request: resolve an id.
-using lookup_atom = caf::atom_constant<caf::atom("lookup")>;
-/// Registry request: be told of every change of an id.
-using follow_atom = caf::atom_constant<caf::atom("follow")>;
-/// Registry request: stop being told.
-using unfollow_atom = caf::atom_constant<caf::atom("unfollow")>;
-/// Registry request: list every live binding.
-using list_atom = caf::atom_constant<caf::atom("list")>;
+namespace wsnova {
 
 /// Sent to followers whenever an id gets a new actor, and when its actor terminates
 /// (`handle` empty); a new follower gets the current binding at once.

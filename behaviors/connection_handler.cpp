@@ -1,8 +1,6 @@
 #include <wsnova/behaviors/connection_handler.hpp>
 
-#include <caf/actor_cast.hpp>
-#include <caf/make_message.hpp>
-
+#include <wsnova/behaviors/detail/actor_handler.hpp>
 #include <wsnova/core/error.hpp>
 
 namespace wsnova {
@@ -66,30 +64,22 @@ directive connection_handler::on_control_frame(handler_context&, control_kind, s
 
 namespace {
 
-class connection_handler_adapter final : public connection_handler {
+class connection_handler_adapter final : public detail::actor_handler<connection_handler> {
  public:
-  explicit connection_handler_adapter(connection_handler_actor handler)
-      : handler_(caf::actor_cast<caf::actor>(std::move(handler))) {}
+  using actor_handler::actor_handler;
 
   directive on_connect(handler_context& context, const connect_info& info) override {
-    context.request_directive(handler_, caf::make_message(on_connect_atom::value, info));
-    return directive::deferred();
+    return ask(context, on_connect_atom::value, info);
   }
 
   directive on_disconnect(handler_context& context, const disconnect_info& info) override {
-    context.request_directive(handler_, caf::make_message(on_disconn_atom::value, info));
-    return directive::deferred();
+    return ask(context, on_disconn_atom::value, info);
   }
 
   directive on_control_frame(handler_context& context, control_kind kind,
                              std::string_view payload) override {
-    context.request_directive(
-        handler_, caf::make_message(on_control_atom::value, kind, std::string{payload}));
-    return directive::deferred();
+    return ask(context, on_control_atom::value, kind, std::string{payload});
   }
-
- private:
-  caf::actor handler_;
 };
 
 }  // namespace

@@ -8,7 +8,6 @@
 #include <string>
 #include <string_view>
 
-#include <caf/atom.hpp>
 #include <caf/error.hpp>
 #include <caf/meta/type_name.hpp>
 #include <caf/replies_to.hpp>
@@ -16,6 +15,7 @@
 
 #include <wsnova/behaviors/directive.hpp>
 #include <wsnova/behaviors/handler_context.hpp>
+#include <wsnova/core/atoms.hpp>
 #include <wsnova/transport/session.hpp>
 #include <wsnova/transport/session_options.hpp>
 
@@ -90,13 +90,6 @@ class connection_handler {
   virtual directive on_control_frame(handler_context& context, control_kind kind,
                                      std::string_view payload);
 };
-
-/// Atom of the ConnectionHandler actor interface asking for `on_connect`.
-using on_connect_atom = caf::atom_constant<caf::atom("on_connect")>;
-/// Atom of the ConnectionHandler actor interface asking for `on_disconnect`.
-using on_disconn_atom = caf::atom_constant<caf::atom("on_disconn")>;
-/// Atom of the ConnectionHandler actor interface asking for `on_control_frame`.
-using on_control_atom = caf::atom_constant<caf::atom("on_control")>;
 
 /// ConnectionHandler as a separate actor (isolated, possibly remote). Each request answers
 /// with the directive the connection then obeys.

@@ -1,25 +1,12 @@
 #include <wsnova/behaviors/directive.hpp>
 
+#include <wsnova/core/detail/enum_names.hpp>
+
 namespace wsnova {
 
 const char* to_string(directive_kind kind) {
-  switch (kind) {
-    case directive_kind::ok:
-      return "ok";
-    case directive_kind::ignore:
-      return "ignore";
-    case directive_kind::reply:
-      return "reply";
-    case directive_kind::reconnect:
-      return "reconnect";
-    case directive_kind::close:
-      return "close";
-    case directive_kind::stop:
-      return "stop";
-    case directive_kind::deferred:
-      return "deferred";
-  }
-  return "unknown";
+  return detail::enum_name<directive_kind::deferred>(
+      kind, {"ok", "ignore", "reply", "reconnect", "close", "stop", "deferred"}, "unknown");
 }
 
 directive directive::reply(ws_message frame) {

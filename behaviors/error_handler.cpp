@@ -1,7 +1,6 @@
 #include <wsnova/behaviors/error_handler.hpp>
 
-#include <caf/actor_cast.hpp>
-#include <caf/make_message.hpp>
+#include <wsnova/behaviors/detail/actor_handler.hpp>
 
 namespace wsnova {
 
@@ -11,18 +10,13 @@ directive error_handler::on_error(handler_context&, const caf::error&) { return 
 
 namespace {
 
-class error_handler_adapter final : public error_handler {
+class error_handler_adapter final : public detail::actor_handler<error_handler> {
  public:
-  explicit error_handler_adapter(error_handler_actor handler)
-      : handler_(caf::actor_cast<caf::actor>(std::move(handler))) {}
+  using actor_handler::actor_handler;
 
   directive on_error(handler_context& context, const caf::error& error) override {
-    context.request_directive(handler_, caf::make_message(on_error_atom::value, error));
-    return directive::deferred();
+    return ask(context, on_error_atom::value, error);
   }
-
- private:
-  caf::actor handler_;
 };
 
 }  // namespace

@@ -5,13 +5,13 @@
 
 #include <memory>
 
-#include <caf/atom.hpp>
 #include <caf/error.hpp>
 #include <caf/replies_to.hpp>
 #include <caf/typed_actor.hpp>
 
 #include <wsnova/behaviors/directive.hpp>
 #include <wsnova/behaviors/handler_context.hpp>
+#include <wsnova/core/atoms.hpp>
 
 namespace wsnova {
 
@@ -27,9 +27,6 @@ class error_handler {
   /// otherwise.
   virtual directive on_error(handler_context& context, const caf::error& error);
 };
-
-/// Atom of the ErrorHandler actor interface.
-using on_error_atom = caf::atom_constant<caf::atom("on_error")>;
 
 /// ErrorHandler as a separate actor.
 using error_handler_actor =

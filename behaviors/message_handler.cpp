@@ -1,7 +1,6 @@
 #include <wsnova/behaviors/message_handler.hpp>
 
-#include <caf/actor_cast.hpp>
-#include <caf/make_message.hpp>
+#include <wsnova/behaviors/detail/actor_handler.hpp>
 
 namespace wsnova {
 
@@ -15,18 +14,13 @@ caf::expected<ws_message> message_handler::encode(handler_context&, ws_message m
 
 namespace {
 
-class message_handler_adapter final : public message_handler {
+class message_handler_adapter final : public detail::actor_handler<message_handler> {
  public:
-  explicit message_handler_adapter(message_handler_actor handler)
-      : handler_(caf::actor_cast<caf::actor>(std::move(handler))) {}
+  using actor_handler::actor_handler;
 
   directive handle_message(handler_context& context, ws_message& message) override {
-    context.request_directive(handler_, caf::make_message(handle_msg_atom::value, message));
-    return directive::deferred();
+    return ask(context, handle_msg_atom::value, message);
   }
-
- private:
-  caf::actor handler_;
 };
 
 }  // namespace

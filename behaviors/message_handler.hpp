@@ -5,13 +5,13 @@
 
 #include <memory>
 
-#include <caf/atom.hpp>
 #include <caf/expected.hpp>
 #include <caf/replies_to.hpp>
 #include <caf/typed_actor.hpp>
 
 #include <wsnova/behaviors/directive.hpp>
 #include <wsnova/behaviors/handler_context.hpp>
+#include <wsnova/core/atoms.hpp>
 #include <wsnova/core/message.hpp>
 
 namespace wsnova {
@@ -29,9 +29,6 @@ class message_handler {
   /// Encodes an outgoing message. Default: unchanged. An error rejects the send.
   virtual caf::expected<ws_message> encode(handler_context& context, ws_message message);
 };
-
-/// Atom of the MessageHandler actor interface.
-using handle_msg_atom = caf::atom_constant<caf::atom("handle_msg")>;
 
 /// MessageHandler as a separate actor: answers each message with a directive. A slow or
 /// blocking handler belongs in such an actor, off the connection's thread.

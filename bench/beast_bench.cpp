@@ -21,17 +21,12 @@
 #include <boost/beast/websocket.hpp>
 #include <boost/beast/websocket/ssl.hpp>
 
+#include "beast_names.hpp"
 #include "common.hpp"
 
 namespace {
 
-namespace asio = boost::asio;
-namespace ssl = asio::ssl;
-namespace beast = boost::beast;
-namespace websocket = beast::websocket;
 namespace json = boost::json;
-using tcp = asio::ip::tcp;
-using error_code = boost::system::error_code;
 using namespace wsnova::bench;
 
 constexpr const char* client_name = "beast";
@@ -354,10 +349,7 @@ int run(const options& o) {
             rs, [&] { return rs.done; }, std::chrono::seconds(600));
         !err.empty())
       return fail(client_name, o.mode, err), finish(1);
-    auto secs = seconds_between(t0, clock_type::now());
-    out["count"] = o.count;
-    out["seconds"] = secs;
-    out["connects_per_s"] = double(o.count) / secs;
+    connect_result(out, o.count, seconds_between(t0, clock_type::now()));
   }
   emit(out);
   return finish(0);
@@ -366,18 +358,6 @@ int run(const options& o) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  std::signal(SIGPIPE, SIG_IGN);
-  raise_fd_limit();
-  options o;
-  try {
-    o = parse_options(argc, argv, false);
-  } catch (const std::exception& e) {
-    std::cerr << e.what() << '\n';
-    return fail(client_name, "?", e.what());
-  }
-  try {
-    return o.secure ? run<true>(o) : run<false>(o);
-  } catch (const std::exception& e) {
-    return fail(client_name, o.mode, e.what());
-  }
+  return client_main(client_name, argc, argv, false,
+                     [](const options& o) { return o.secure ? run<true>(o) : run<false>(o); });
 }

@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <csignal>
 #include <cstdint>
 #include <cstdio>
 #include <fstream>
@@ -194,6 +195,34 @@ inline void throughput_result(boost::json::object& out, std::uint64_t msgs, std:
   out["MB_per_s"] = double(msgs) * double(size) / 1e6 / seconds;
   out["cpu_s"] = cpu_s;
   out["us_per_msg"] = msgs ? cpu_s * 1e6 / double(msgs) : 0.0;
+}
+
+/// Fills the connect keys: `count` connects (each open and closed) took `seconds`.
+inline void connect_result(boost::json::object& out, std::size_t count, double seconds) {
+  out["count"] = count;
+  out["seconds"] = seconds;
+  out["connects_per_s"] = double(count) / seconds;
+}
+
+/// The `main` of a client benchmark: ignores SIGPIPE, raises the open files limit, parses
+/// the command line and calls `run(options)`; a bad command line or an exception becomes
+/// the error JSON line of `fail` (exit code 1).
+template <class Run>
+int client_main(const char* client, int argc, char** argv, bool wsnova_flags, Run run) {
+  std::signal(SIGPIPE, SIG_IGN);
+  raise_fd_limit();
+  options o;
+  try {
+    o = parse_options(argc, argv, wsnova_flags);
+  } catch (const std::exception& e) {
+    std::cerr << e.what() << '\n';
+    return fail(client, "?", e.what());
+  }
+  try {
+    return run(o);
+  } catch (const std::exception& e) {
+    return fail(client, o.mode, e.what());
+  }
 }
 
 /// Fills the common keys describing a run.

@@ -32,14 +32,11 @@
 #include <boost/beast/websocket/ssl.hpp>
 #include <boost/program_options.hpp>
 
+#include "beast_names.hpp"
+
 namespace {
 
-namespace asio = boost::asio;
-namespace ssl = asio::ssl;
-namespace beast = boost::beast;
-namespace websocket = beast::websocket;
-using tcp = asio::ip::tcp;
-using error_code = boost::system::error_code;
+using namespace wsnova::bench;
 
 struct server_options {
   unsigned short port = 0;

@@ -300,10 +300,7 @@ int run(const options& o, bool owner_path) {
     caf::anon_send(owner, caf::ok_atom::value);  // start the loop inside the owner
     if (auto err = st.wait_for([&] { return st.done; }, std::chrono::seconds(600)); !err.empty())
       return bad("connect " + std::to_string(done.load()) + ": " + err);
-    auto secs = seconds_between(t0, clock_type::now());
-    out["count"] = o.count;
-    out["seconds"] = secs;
-    out["connects_per_s"] = double(o.count) / secs;
+    connect_result(out, o.count, seconds_between(t0, clock_type::now()));
   }
   emit(out);
   return finish(0);
@@ -312,8 +309,6 @@ int run(const options& o, bool owner_path) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  std::signal(SIGPIPE, SIG_IGN);
-  raise_fd_limit();
   // --path is wsnova-only; take it out before the shared parser sees the command line.
   bool owner_path = false;
   std::vector<char*> args;
@@ -329,16 +324,6 @@ int main(int argc, char** argv) {
     }
     args.push_back(argv[i]);
   }
-  options o;
-  try {
-    o = parse_options(static_cast<int>(args.size()), args.data(), true);
-  } catch (const std::exception& e) {
-    std::cerr << e.what() << '\n';
-    return fail(client_name, "?", e.what());
-  }
-  try {
-    return run(o, owner_path);
-  } catch (const std::exception& e) {
-    return fail(client_name, o.mode, e.what());
-  }
+  return client_main(client_name, static_cast<int>(args.size()), args.data(), true,
+                     [&](const options& o) { return run(o, owner_path); });
 }

@@ -2,48 +2,19 @@
 
 #include <caf/make_message.hpp>
 
+#include <wsnova/core/detail/enum_names.hpp>
+
 namespace wsnova {
 
 std::string to_string(sup_errc code) {
-  switch (code) {
-    case sup_errc::none:
-      return "none";
-    case sup_errc::unknown_child:
-      return "unknown_child";
-    case sup_errc::already_started:
-      return "already_started";
-    case sup_errc::already_present:
-      return "already_present";
-    case sup_errc::start_failed:
-      return "start_failed";
-    case sup_errc::restart_intensity:
-      return "restart_intensity";
-    case sup_errc::duplicate_child_id:
-      return "duplicate_child_id";
-    case sup_errc::invalid_child_id:
-      return "invalid_child_id";
-    case sup_errc::invalid_start:
-      return "invalid_start";
-    case sup_errc::invalid_restart_type:
-      return "invalid_restart_type";
-    case sup_errc::invalid_shutdown:
-      return "invalid_shutdown";
-    case sup_errc::invalid_child_type:
-      return "invalid_child_type";
-    case sup_errc::invalid_backoff:
-      return "invalid_backoff";
-    case sup_errc::invalid_strategy:
-      return "invalid_strategy";
-    case sup_errc::invalid_period:
-      return "invalid_period";
-    case sup_errc::invalid_auto_shutdown:
-      return "invalid_auto_shutdown";
-    case sup_errc::bad_combination:
-      return "bad_combination";
-    case sup_errc::bad_start_spec:
-      return "bad_start_spec";
-  }
-  return "unknown";
+  return detail::enum_name<sup_errc::bad_start_spec>(
+      code,
+      {"none", "unknown_child", "already_started", "already_present", "start_failed",
+       "restart_intensity", "duplicate_child_id", "invalid_child_id", "invalid_start",
+       "invalid_restart_type", "invalid_shutdown", "invalid_child_type", "invalid_backoff",
+       "invalid_strategy", "invalid_period", "invalid_auto_shutdown", "bad_combination",
+       "bad_start_spec"},
+      "unknown");
 }
 
 caf::error make_error(sup_errc code, std::string detail) {

@@ -1,29 +1,17 @@
 #include <wsnova/supervision/child_spec.hpp>
 
+#include <wsnova/core/detail/enum_names.hpp>
 #include <wsnova/core/supervision_errc.hpp>
 
 namespace wsnova {
 
 std::string to_string(restart_type x) {
-  switch (x) {
-    case restart_type::permanent:
-      return "permanent";
-    case restart_type::transient:
-      return "transient";
-    case restart_type::temporary:
-      return "temporary";
-  }
-  return "invalid";
+  return detail::enum_name<restart_type::temporary>(x, {"permanent", "transient", "temporary"},
+                                                    "invalid");
 }
 
 std::string to_string(child_kind x) {
-  switch (x) {
-    case child_kind::worker:
-      return "worker";
-    case child_kind::supervisor:
-      return "supervisor";
-  }
-  return "invalid";
+  return detail::enum_name<child_kind::supervisor>(x, {"worker", "supervisor"}, "invalid");
 }
 
 std::string to_string(const shutdown_spec& x) {

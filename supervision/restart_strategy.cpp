@@ -2,20 +2,13 @@
 
 #include <caf/exit_reason.hpp>
 
+#include <wsnova/core/detail/enum_names.hpp>
+
 namespace wsnova {
 
 std::string to_string(exit_kind x) {
-  switch (x) {
-    case exit_kind::normal:
-      return "normal";
-    case exit_kind::shutdown:
-      return "shutdown";
-    case exit_kind::killed:
-      return "killed";
-    case exit_kind::abnormal:
-      return "abnormal";
-  }
-  return "invalid";
+  return detail::enum_name<exit_kind::abnormal>(x, {"normal", "shutdown", "killed", "abnormal"},
+                                                "invalid");
 }
 
 exit_kind classify_exit(const caf::error& reason) {
@@ -39,19 +32,8 @@ bool should_restart(restart_type type, exit_kind kind) {
 }
 
 std::string to_string(strategy_kind x) {
-  switch (x) {
-    case strategy_kind::one_for_one:
-      return "one_for_one";
-    case strategy_kind::one_for_all:
-      return "one_for_all";
-    case strategy_kind::rest_for_one:
-      return "rest_for_one";
-    case strategy_kind::simple_one_for_one:
-      return "simple_one_for_one";
-    case strategy_kind::custom:
-      return "custom";
-  }
-  return "invalid";
+  return detail::enum_name<strategy_kind::custom>(
+      x, {"one_for_one", "one_for_all", "rest_for_one", "simple_one_for_one", "custom"}, "invalid");
 }
 
 restart_plan restart_plan::restart_children(std::vector<std::string> ids,

@@ -8,6 +8,7 @@
 #include <caf/exit_reason.hpp>
 #include <caf/send.hpp>
 
+#include <wsnova/core/detail/enum_names.hpp>
 #include <wsnova/core/error.hpp>
 #include <wsnova/core/supervision_errc.hpp>
 #include <wsnova/supervision/detail/requests.hpp>
@@ -19,15 +20,8 @@ using detail::self_ptr;
 using detail::supervisor_impl;
 
 std::string to_string(child_state x) {
-  switch (x) {
-    case child_state::undefined:
-      return "undefined";
-    case child_state::running:
-      return "running";
-    case child_state::restarting:
-      return "restarting";
-  }
-  return "invalid";
+  return detail::enum_name<child_state::restarting>(x, {"undefined", "running", "restarting"},
+                                                    "invalid");
 }
 
 namespace {

@@ -24,32 +24,10 @@
 #include <caf/type_id.hpp>
 #include <caf/typed_actor.hpp>
 
+#include <wsnova/core/atoms.hpp>
 #include <wsnova/supervision/child_spec.hpp>
 
 namespace wsnova {
-
-// -- atoms (at most 10 characters) --------------------------------------------
-
-/// Tags `start_child`.
-using start_child_atom = caf::atom_constant<caf::atom("sv_start")>;
-/// Tags `terminate_child`.
-using terminate_child_atom = caf::atom_constant<caf::atom("sv_term")>;
-/// Tags `restart_child`.
-using restart_child_atom = caf::atom_constant<caf::atom("sv_restart")>;
-/// Tags `delete_child`.
-using delete_child_atom = caf::atom_constant<caf::atom("sv_delete")>;
-/// Tags `which_children`.
-using which_children_atom = caf::atom_constant<caf::atom("sv_which")>;
-/// Tags `count_children`.
-using count_children_atom = caf::atom_constant<caf::atom("sv_count")>;
-/// Tags `get_childspec`.
-using get_childspec_atom = caf::atom_constant<caf::atom("sv_spec")>;
-/// Tags `adopt`.
-using adopt_atom = caf::atom_constant<caf::atom("sv_adopt")>;
-/// Tags `release`.
-using release_atom = caf::atom_constant<caf::atom("sv_release")>;
-/// Tags the change notification sent to `supervisor_flags::observer`.
-using child_atom = caf::atom_constant<caf::atom("sv_child")>;
 
 // -- reply types --------------------------------------------------------------
 

@@ -2,20 +2,14 @@
 
 #include <set>
 
+#include <wsnova/core/detail/enum_names.hpp>
 #include <wsnova/core/supervision_errc.hpp>
 
 namespace wsnova {
 
 std::string to_string(auto_shutdown x) {
-  switch (x) {
-    case auto_shutdown::never:
-      return "never";
-    case auto_shutdown::any_significant:
-      return "any_significant";
-    case auto_shutdown::all_significant:
-      return "all_significant";
-  }
-  return "invalid";
+  return detail::enum_name<auto_shutdown::all_significant>(
+      x, {"never", "any_significant", "all_significant"}, "invalid");
 }
 
 caf::error check_flags(const supervisor_flags& flags) {

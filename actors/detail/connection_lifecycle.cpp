@@ -2,46 +2,22 @@
 
 #include <cassert>
 
+#include <wsnova/core/detail/enum_names.hpp>
+
 namespace wsnova {
 
 const char* to_string(connection_state state) {
-  switch (state) {
-    case connection_state::idle:
-      return "idle";
-    case connection_state::connecting:
-      return "connecting";
-    case connection_state::connected:
-      return "connected";
-    case connection_state::disconnected:
-      return "disconnected";
-    case connection_state::reconnecting:
-      return "reconnecting";
-    case connection_state::closing:
-      return "closing";
-    case connection_state::closed:
-      return "closed";
-  }
-  return "unknown";
+  return detail::enum_name<connection_state::closed>(
+      state,
+      {"idle", "connecting", "connected", "disconnected", "reconnecting", "closing", "closed"},
+      "unknown");
 }
 
 namespace detail {
 
 const char* to_string(lifecycle_event event) {
-  switch (event) {
-    case lifecycle_event::connect:
-      return "connect";
-    case lifecycle_event::open:
-      return "open";
-    case lifecycle_event::close:
-      return "close";
-    case lifecycle_event::drop:
-      return "drop";
-    case lifecycle_event::retry:
-      return "retry";
-    case lifecycle_event::finish:
-      return "finish";
-  }
-  return "unknown";
+  return detail::enum_name<lifecycle_event::finish>(
+      event, {"connect", "open", "close", "drop", "retry", "finish"}, "unknown");
 }
 
 std::optional<connection_state> next_state(connection_state state, lifecycle_event event) {

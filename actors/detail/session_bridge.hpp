@@ -8,28 +8,14 @@
 #include <vector>
 
 #include <caf/actor_control_block.hpp>
-#include <caf/atom.hpp>
 #include <caf/error.hpp>
 #include <caf/weak_intrusive_ptr.hpp>
 
+#include <wsnova/core/atoms.hpp>
 #include <wsnova/core/message.hpp>
 #include <wsnova/transport/session_listener.hpp>
 
-namespace wsnova {
-
-/// Session → actor: the upgrade succeeded. Payload: `(session_id, subprotocol, compressed)`.
-using session_open_atom = caf::atom_constant<caf::atom("ws_open")>;
-/// Session → actor: a data message arrived. Payload: `(session_id, ws_message)`.
-using session_data_atom = caf::atom_constant<caf::atom("ws_data")>;
-/// Session → actor: a control frame arrived. Payload: `(session_id, control_kind, payload)`.
-using session_control_atom = caf::atom_constant<caf::atom("ws_ctrl")>;
-/// Session → actor: the session ended, exactly once, after which it sends nothing more.
-/// Payload: `(session_id, caf::error cause, close code, close reason,
-/// std::vector<ws_message> unsent)`. The cause is empty when the close was ours and
-/// completed cleanly; `unsent` holds the messages sent but never written, oldest first.
-using session_end_atom = caf::atom_constant<caf::atom("ws_end")>;
-
-namespace detail {
+namespace wsnova::detail {
 
 /// Forwards a session's events to the connection actor as the `session_*_atom` messages,
 /// one message per event, enqueued directly (no extra copy of a payload). Holds only a
@@ -52,5 +38,4 @@ class session_bridge final : public session_listener {
   caf::weak_actor_ptr actor_;
 };
 
-}  // namespace detail
-}  // namespace wsnova
+}  // namespace wsnova::detail

@@ -24,6 +24,8 @@
 #include <wsnova/supervision/supervisor.hpp>
 #include <wsnova/testing/echo_server.hpp>
 
+#include "common.hpp"
+
 using namespace wsnova;
 using clock_type = std::chrono::steady_clock;
 
@@ -39,30 +41,19 @@ double percentile(const std::vector<double>& sorted, double p) {
   return sorted[std::min(rank, sorted.size() - 1)];
 }
 
-int usage() {
-  std::cerr << "usage: supervision-crash-recovery [--crashes N] [--url ws://...] "
-               "[--io-threads N]\n";
-  return 2;
-}
-
 }  // namespace
 
 int main(int argc, char** argv) {
   std::size_t crashes = 1000;
   std::size_t io_threads = 1;
   std::string url;
-  for (int i = 1; i < argc; ++i) {
-    auto arg = std::string{argv[i]};
-    if (i + 1 >= argc) return usage();
-    if (arg == "--crashes")
-      crashes = std::stoul(argv[++i]);
-    else if (arg == "--url")
-      url = argv[++i];
-    else if (arg == "--io-threads")
-      io_threads = std::stoul(argv[++i]);
-    else
-      return usage();
-  }
+  if (!bench::parse_flags(argc, argv,
+                          {{"--crashes", [&](const char* v) { crashes = std::stoul(v); }},
+                           {"--url", [&](const char* v) { url = v; }},
+                           {"--io-threads", [&](const char* v) { io_threads = std::stoul(v); }}},
+                          "usage: supervision-crash-recovery [--crashes N] [--url ws://...] "
+                          "[--io-threads N]\n"))
+    return 2;
   std::optional<test::echo_server> server;
   if (url.empty()) {
     server.emplace();
@@ -122,9 +113,7 @@ int main(int argc, char** argv) {
       samples_us.push_back(std::chrono::duration<double, std::micro>(stop - start).count());
       current = next;
     }
-    self->monitor(*sup);
-    self->send_exit(*sup, caf::exit_reason::user_shutdown);
-    self->receive([](caf::down_msg&) {});
+    bench::stop_supervisor(self, *sup);
   }
   auto sorted = samples_us;
   std::sort(sorted.begin(), sorted.end());

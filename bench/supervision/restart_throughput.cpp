@@ -20,6 +20,8 @@
 #include <wsnova/core/error.hpp>
 #include <wsnova/supervision/supervisor.hpp>
 
+#include "common.hpp"
+
 using namespace wsnova;
 using clock_type = std::chrono::steady_clock;
 
@@ -37,30 +39,19 @@ struct tracker {
   std::unordered_map<std::string, caf::actor> current;
 };
 
-int usage() {
-  std::cerr << "usage: supervision-restart-throughput [--children N] [--rounds N] "
-               "[--threads N]\n";
-  return 2;
-}
-
 }  // namespace
 
 int main(int argc, char** argv) {
   std::size_t children = 10000;
   std::size_t rounds = 10;
   std::size_t threads = 0;  // 0 = CAF's default (number of cores)
-  for (int i = 1; i < argc; ++i) {
-    auto arg = std::string{argv[i]};
-    if (i + 1 >= argc) return usage();
-    if (arg == "--children")
-      children = std::stoul(argv[++i]);
-    else if (arg == "--rounds")
-      rounds = std::stoul(argv[++i]);
-    else if (arg == "--threads")
-      threads = std::stoul(argv[++i]);
-    else
-      return usage();
-  }
+  if (!bench::parse_flags(argc, argv,
+                          {{"--children", [&](const char* v) { children = std::stoul(v); }},
+                           {"--rounds", [&](const char* v) { rounds = std::stoul(v); }},
+                           {"--threads", [&](const char* v) { threads = std::stoul(v); }}},
+                          "usage: supervision-restart-throughput [--children N] [--rounds N] "
+                          "[--threads N]\n"))
+    return 2;
   caf::actor_system_config cfg;
   add_supervision_message_types(cfg);
   if (threads > 0) cfg.set("scheduler.max-threads", threads);
@@ -144,9 +135,7 @@ int main(int argc, char** argv) {
       std::cerr << "expected " << children << " active children, got " << counts.active << '\n';
       ok = false;
     }
-    self->monitor(*sup);
-    self->send_exit(*sup, caf::exit_reason::user_shutdown);
-    self->receive([](caf::down_msg&) {});
+    bench::stop_supervisor(self, *sup);
   }
   auto sorted = round_rates;
   std::sort(sorted.begin(), sorted.end());

@@ -19,6 +19,16 @@ caf::error exists(const child_record& rec) {
   return make_error(sup_errc::already_present, "child '" + rec.spec.id + "'");
 }
 
+/// Returns the child `id` for `restart_child` and `delete_child`, which, as in OTP, refuse
+/// simple_one_for_one children; otherwise answers `rp` with why not and returns nullptr.
+template <class Promise>
+child_record* static_child(supervisor_state& st, const std::string& id, Promise& rp) {
+  auto rec = st.children.find(id);
+  if (rec && !rec->dynamic) return rec;
+  rp.deliver(rec ? not_allowed("simple_one_for_one child") : unknown(id));
+  return nullptr;
+}
+
 /// Runs `fn(promise)` as a queued step and returns the promise; while the supervisor
 /// shuts down, answers `not_allowed` instead.
 template <class T, class F>
@@ -115,9 +125,8 @@ ok_promise terminate_child(self_ptr self, caf::actor handle) {
 actor_promise restart_child(self_ptr self, std::string id) {
   return queued<caf::actor>(self, [self, id = std::move(id)](actor_promise& rp) {
     auto& st = self->state;
-    auto rec = st.children.find(id);
-    if (!rec) return void(rp.deliver(unknown(id)));
-    if (rec->dynamic) return void(rp.deliver(not_allowed("simple_one_for_one child")));
+    auto rec = static_child(st, id, rp);
+    if (!rec) return;
     if (rec->status == child_status::running || rec->status == child_status::terminating)
       return void(rp.deliver(exists(*rec)));
     auto res = call_start(self->system(), rec->spec, rec->args);
@@ -135,9 +144,8 @@ actor_promise restart_child(self_ptr self, std::string id) {
 ok_promise delete_child(self_ptr self, std::string id) {
   return queued<caf::ok_atom>(self, [self, id = std::move(id)](ok_promise& rp) {
     auto& st = self->state;
-    auto rec = st.children.find(id);
-    if (!rec) return void(rp.deliver(unknown(id)));
-    if (rec->dynamic) return void(rp.deliver(not_allowed("simple_one_for_one child")));
+    auto rec = static_child(st, id, rp);
+    if (!rec) return;
     if (rec->status != child_status::stopped)
       return void(rp.deliver(not_allowed("child '" + id + "' is running or restarting")));
     st.children.del_child(id);

@@ -6,6 +6,7 @@
 #include <boost/beast/http/error.hpp>
 #include <boost/beast/websocket/error.hpp>
 
+#include <wsnova/core/detail/enum_names.hpp>
 #include <wsnova/core/failure.hpp>
 
 namespace wsnova::detail {
@@ -13,19 +14,10 @@ namespace wsnova::detail {
 namespace {
 
 const char* phase_name(session_phase phase) {
-  switch (phase) {
-    case session_phase::resolve:
-      return "resolving host";
-    case session_phase::connect:
-      return "connecting";
-    case session_phase::tls:
-      return "TLS handshake";
-    case session_phase::upgrade:
-      return "WebSocket upgrade";
-    case session_phase::open:
-      return "open connection";
-  }
-  return "session";
+  return detail::enum_name<session_phase::open>(
+      phase,
+      {"resolving host", "connecting", "TLS handshake", "WebSocket upgrade", "open connection"},
+      "session");
 }
 
 }  // namespace

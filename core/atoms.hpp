@@ -1,0 +1,93 @@
+#pragma once
+
+/// @file
+/// The message tags of wsnova's actor interfaces, in one table. CAF 0.17 atoms are plain
+/// strings of at most 10 characters, global to the actor system: two interfaces that picked
+/// the same string would accept each other's messages, so every tag is declared here, where
+/// a clash shows. Tags private to one actor's implementation stay next to it (`detail/`).
+
+#include <caf/atom.hpp>
+
+namespace wsnova {
+
+// -- connection (actors/connection.hpp) ----------------------------------------
+
+/// Request: wait until the connection is up.
+using connect_atom = caf::atom_constant<caf::atom("connect")>;
+/// Request: send a message.
+using send_atom = caf::atom_constant<caf::atom("send")>;
+/// Request: ping the peer and measure the round trip.
+using ping_atom = caf::atom_constant<caf::atom("ping")>;
+/// Request: report the connection's state.
+using status_atom = caf::atom_constant<caf::atom("status")>;
+/// Request: close the connection for good.
+using close_atom = caf::atom_constant<caf::atom("close")>;
+/// Request: hand the connection's events to another owner.
+using transfer_atom = caf::atom_constant<caf::atom("transfer")>;
+/// Message: grant the connection credit to deliver more messages (flow control).
+using flow_atom = caf::atom_constant<caf::atom("flow")>;
+
+// -- transport session -> connection actor (actors/detail/session_bridge.hpp) --
+
+/// Session → actor: the upgrade succeeded. Payload: `(session_id, subprotocol, compressed)`.
+using session_open_atom = caf::atom_constant<caf::atom("ws_open")>;
+/// Session → actor: a data message arrived. Payload: `(session_id, ws_message)`.
+using session_data_atom = caf::atom_constant<caf::atom("ws_data")>;
+/// Session → actor: a control frame arrived. Payload: `(session_id, control_kind, payload)`.
+using session_control_atom = caf::atom_constant<caf::atom("ws_ctrl")>;
+/// Session → actor: the session ended, exactly once, after which it sends nothing more.
+/// Payload: `(session_id, caf::error cause, close code, close reason,
+/// std::vector<ws_message> unsent)`. The cause is empty when the close was ours and
+/// completed cleanly; `unsent` holds the messages sent but never written, oldest first.
+using session_end_atom = caf::atom_constant<caf::atom("ws_end")>;
+
+// -- registry (actors/registry.hpp) --------------------------------------------
+
+/// Registry request: bind an id to an actor (replacing what it was bound to).
+using register_atom = caf::atom_constant<caf::atom("register")>;
+/// Registry request: resolve an id.
+using lookup_atom = caf::atom_constant<caf::atom("lookup")>;
+/// Registry request: be told of every change of an id.
+using follow_atom = caf::atom_constant<caf::atom("follow")>;
+/// Registry request: stop being told.
+using unfollow_atom = caf::atom_constant<caf::atom("unfollow")>;
+/// Registry request: list every live binding.
+using list_atom = caf::atom_constant<caf::atom("list")>;
+
+// -- handler actors (behaviors/) -----------------------------------------------
+
+/// Atom of the ConnectionHandler actor interface asking for `on_connect`.
+using on_connect_atom = caf::atom_constant<caf::atom("on_connect")>;
+/// Atom of the ConnectionHandler actor interface asking for `on_disconnect`.
+using on_disconn_atom = caf::atom_constant<caf::atom("on_disconn")>;
+/// Atom of the ConnectionHandler actor interface asking for `on_control_frame`.
+using on_control_atom = caf::atom_constant<caf::atom("on_control")>;
+/// Atom of the MessageHandler actor interface.
+using handle_msg_atom = caf::atom_constant<caf::atom("handle_msg")>;
+/// Atom of the ErrorHandler actor interface.
+using on_error_atom = caf::atom_constant<caf::atom("on_error")>;
+
+// -- supervisor (supervision/supervisor_actor.hpp) -----------------------------
+
+/// Tags `start_child`.
+using start_child_atom = caf::atom_constant<caf::atom("sv_start")>;
+/// Tags `terminate_child`.
+using terminate_child_atom = caf::atom_constant<caf::atom("sv_term")>;
+/// Tags `restart_child`.
+using restart_child_atom = caf::atom_constant<caf::atom("sv_restart")>;
+/// Tags `delete_child`.
+using delete_child_atom = caf::atom_constant<caf::atom("sv_delete")>;
+/// Tags `which_children`.
+using which_children_atom = caf::atom_constant<caf::atom("sv_which")>;
+/// Tags `count_children`.
+using count_children_atom = caf::atom_constant<caf::atom("sv_count")>;
+/// Tags `get_childspec`.
+using get_childspec_atom = caf::atom_constant<caf::atom("sv_spec")>;
+/// Tags `adopt`.
+using adopt_atom = caf::atom_constant<caf::atom("sv_adopt")>;
+/// Tags `release`.
+using release_atom = caf::atom_constant<caf::atom("sv_release")>;
+/// Tags the change notification sent to `supervisor_flags::observer`.
+using child_atom = caf::atom_constant<caf::atom("sv_child")>;
+
+}  // namespace wsnova
