@@ -90,4 +90,17 @@ using release_atom = caf::atom_constant<caf::atom("sv_release")>;
 /// Tags the change notification sent to `supervisor_flags::observer`.
 using child_atom = caf::atom_constant<caf::atom("sv_child")>;
 
+// -- shared rate limit (behaviors/shared_rate_limit.hpp) ----------------------
+
+/// Asks the shared bucket for tokens: `(rate_acquire_atom, cost)` or `(rate_acquire_atom, kind)`.
+using rate_acquire_atom = caf::atom_constant<caf::atom("rl_acquire")>;
+/// Sent by the shared bucket to a requester whose queued request may now leave:
+/// `(rate_release_atom, ticket)`.
+using rate_release_atom = caf::atom_constant<caf::atom("rl_release")>;
+/// The shared bucket's own timer message; part of the interface only because a typed actor
+/// can receive nothing else. Sending it early does no harm: nothing leaves before its tokens.
+using rate_tick_atom = caf::atom_constant<caf::atom("rl_tick")>;
+/// Asks the shared bucket for its tokens now and the number of requests waiting.
+using rate_status_atom = caf::atom_constant<caf::atom("rl_status")>;
+
 }  // namespace wsnova
