@@ -3,20 +3,14 @@
 #include <algorithm>
 #include <utility>
 
+#include <wsnova/core/detail/enum_names.hpp>
 #include <wsnova/core/error.hpp>
 
 namespace wsnova {
 
 const char* to_string(rate_outcome outcome) {
-  switch (outcome) {
-    case rate_outcome::sent:
-      return "sent";
-    case rate_outcome::queued:
-      return "queued";
-    case rate_outcome::rejected:
-      return "rejected";
-  }
-  return "unknown";
+  return detail::enum_name<rate_outcome::rejected>(outcome, {"sent", "queued", "rejected"},
+                                                   "unknown");
 }
 
 token_bucket::token_bucket(rate_limit_config config, time_point now)

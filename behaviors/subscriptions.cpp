@@ -2,6 +2,7 @@
 
 #include <utility>
 
+#include <wsnova/core/detail/enum_names.hpp>
 #include <wsnova/core/error.hpp>
 
 namespace wsnova {
@@ -26,19 +27,8 @@ std::string name_of(const subscription& entry) {
 }  // namespace
 
 const char* to_string(subscription_state state) {
-  switch (state) {
-    case subscription_state::pending:
-      return "pending";
-    case subscription_state::confirmed:
-      return "confirmed";
-    case subscription_state::failed:
-      return "failed";
-    case subscription_state::unsubscribed:
-      return "unsubscribed";
-    case subscription_state::expired:
-      return "expired";
-  }
-  return "unknown";
+  return detail::enum_name<subscription_state::expired>(
+      state, {"pending", "confirmed", "failed", "unsubscribed", "expired"}, "unknown");
 }
 
 caf::expected<std::uint64_t> subscription_table::subscribe(std::string channel,
