@@ -12,7 +12,7 @@
 #include <mutex>
 #include <string>
 #include <string_view>
-#include <unordered_set>
+#include <unordered_map>
 #include <utility>
 #include <vector>
 
@@ -31,17 +31,6 @@
 
 namespace wsnova::detail {
 
-/// Something that holds completion handlers outside its execution context's queues and must
-/// drop them when that context shuts down.
-class stranded_handlers {
- public:
-  /// Destroys the handlers held; may destroy `this` (a handler may own its owner).
-  virtual void drop_handlers() = 0;
-
- protected:
-  ~stranded_handlers() = default;
-};
-
 /// An execution-context service that, when the context shuts down, drops the handlers its
 /// members hold. A handler kept in a member (a write completion parked for back-pressure, a
 /// callback waiting for the drain) owns the session that owns the member: if the context is
@@ -56,12 +45,17 @@ class stranded_handler_service final : public boost::asio::execution_context::se
   explicit stranded_handler_service(boost::asio::execution_context& context)
       : boost::asio::execution_context::service(context) {}
 
-  void add(stranded_handlers* member) {
+  /// Drops the handlers `member` holds; may destroy `member`.
+  using drop_function = void (*)(void* member);
+
+  /// Registers `member`, whose handlers `drop` drops at shutdown.
+  void add(void* member, drop_function drop) {
     std::lock_guard lock{mutex_};
-    members_.insert(member);
+    members_.emplace(member, drop);
   }
 
-  void remove(stranded_handlers* member) {
+  /// Unregisters `member` (it is being destroyed).
+  void remove(void* member) {
     std::lock_guard lock{mutex_};
     members_.erase(member);
   }
@@ -71,19 +65,19 @@ class stranded_handler_service final : public boost::asio::execution_context::se
     // One at a time, without the lock: dropping a member's handlers may destroy it or others,
     // which then remove themselves.
     for (;;) {
-      stranded_handlers* member = nullptr;
+      std::pair<void*, drop_function> member;
       {
         std::lock_guard lock{mutex_};
         if (members_.empty()) return;
         member = *members_.begin();
         members_.erase(members_.begin());
       }
-      member->drop_handlers();
+      member.second(member.first);
     }
   }
 
   std::mutex mutex_;
-  std::unordered_set<stranded_handlers*> members_;
+  std::unordered_map<void*, drop_function> members_;
 };
 
 /// Wraps `NextLayer` (a TCP or TLS stream). Reads pass through. A write copies the bytes into
@@ -101,7 +95,7 @@ class stranded_handler_service final : public boost::asio::execution_context::se
 ///
 /// Lifetime: handlers hold the owner given to `set_owner` (the session), never the stream.
 template <class NextLayer>
-class cork_stream : private stranded_handlers {
+class cork_stream {
  public:
   using executor_type = typename NextLayer::executor_type;
   using next_layer_type = NextLayer;
@@ -114,7 +108,7 @@ class cork_stream : private stranded_handlers {
       : next_(std::forward<Args>(args)...),
         service_(&boost::asio::use_service<stranded_handler_service>(
             boost::asio::query(next_.get_executor(), boost::asio::execution::context))) {
-    service_->add(this);
+    service_->add(this, [](void* self) { static_cast<cork_stream*>(self)->drop_handlers(); });
   }
 
   cork_stream(const cork_stream&) = delete;
@@ -265,12 +259,13 @@ class cork_stream : private stranded_handlers {
     parked();
   }
 
-  void drop_handlers() override {
-    auto drained = std::move(drained_);
-    auto parked = std::move(parked_);
-    drained_.clear();
-    parked_ = nullptr;
-    // `drained` and `parked` die here and may take this stream with them.
+  /// Destroys the handlers held here (at the context's shutdown). Moved out first: their
+  /// destruction may destroy this stream.
+  void drop_handlers() {
+    std::vector<std::function<void()>> drained;
+    std::function<void()> parked;
+    drained.swap(drained_);
+    parked.swap(parked_);
   }
 
   void run_drained() {
