@@ -7,7 +7,6 @@
 #include <wsnova/transport/session.hpp>
 
 #include <chrono>
-#include <deque>
 #include <optional>
 #include <random>
 #include <type_traits>
@@ -29,6 +28,7 @@
 
 #include <wsnova/transport/detail/classify_error.hpp>
 #include <wsnova/transport/detail/cork_stream.hpp>
+#include <wsnova/transport/detail/fifo.hpp>
 
 namespace wsnova::detail {
 
@@ -226,14 +226,14 @@ class session_impl final : public session {
   asio::steady_timer timer_;
   websocket::response_type upgrade_response_;
   beast::flat_buffer read_buffer_;
-  std::deque<outgoing> queue_;
+  fifo<outgoing> queue_;
   /// A data frame Beast wrote into the cork, ending at byte `end` of the cork's stream.
   struct corked_frame {
     std::uint64_t end;
     outgoing item;
   };
   /// Frames in the cork, not yet known to be handed to the kernel, oldest first.
-  std::deque<corked_frame> corked_;
+  fifo<corked_frame> corked_;
   /// What `settle` reports.
   session_end end_;
   std::optional<std::chrono::milliseconds> timed_out_after_;
