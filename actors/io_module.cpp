@@ -11,6 +11,7 @@
 #include <wsnova/actors/registry.hpp>
 #include <wsnova/behaviors/connection_handler.hpp>
 #include <wsnova/behaviors/directive.hpp>
+#include <wsnova/behaviors/shared_rate_limit.hpp>
 #include <wsnova/core/error.hpp>
 #include <wsnova/supervision/supervisor_actor.hpp>
 #include <wsnova/transport/io_pool.hpp>
@@ -69,6 +70,7 @@ void add_message_types(caf::actor_system_config& config) {
   config.add_message_type<reconnected_event>("wsnova.reconnected_event");
   config.add_message_type<ownership_event>("wsnova.ownership_event");
   config.add_message_type<unsent_event>("wsnova.unsent_event");
+  add_rate_limit_types(config);
   config.add_message_type<std::vector<ws_message>>("wsnova.ws_message_list");
   config.add_message_type<registry_event>("wsnova.registry_event");
   config.add_error_category(error_category_atom::value, [](std::uint8_t code, caf::atom_value,

@@ -34,8 +34,8 @@ using shared_rate_limit =
 /// are there, so it needs no timer from outside and runs on CAF's test clock unchanged.
 shared_rate_limit spawn_shared_rate_limit(caf::actor_system& system, rate_limit_config config);
 
-/// Announces the message type of the shared bucket (`rate_answer`) to CAF;
-/// call it on the config before the actor system starts.
+/// Announces the message type of the shared bucket (`rate_answer`) to CAF. `io_module` (and
+/// `add_message_types`) do this already; call it only when neither is used.
 void add_rate_limit_types(caf::actor_system_config& config);
 
 }  // namespace wsnova
