@@ -100,6 +100,7 @@ class session_base {
   virtual void close(uint16_t code, std::string reason) = 0;
   virtual void ping(std::string payload) = 0;
   virtual void drop() = 0;
+  virtual void send_text(std::string text) = 0;
 };
 
 }  // namespace
@@ -187,6 +188,13 @@ class session : public session_base, public std::enable_shared_from_this<session
     net::post(ws_.get_executor(),
               [self = this->shared_from_this(), code, reason = std::move(reason)]() mutable {
                 self->enqueue_close(code, std::move(reason));
+              });
+  }
+
+  void send_text(std::string text) override {
+    net::post(ws_.get_executor(),
+              [self = this->shared_from_this(), text = std::move(text)]() mutable {
+                self->enqueue({kind::text, std::move(text)});
               });
   }
 
@@ -316,6 +324,8 @@ class session : public session_base, public std::enable_shared_from_this<session
     buffer_.consume(buffer_.size());
     if (ws_.got_text() && !msg.empty() && msg.front() == '!') {
       on_command(msg);
+    } else if (ws_.got_text() && srv_.opts.respond) {
+      for (auto& reply : srv_.opts.respond(msg)) enqueue({kind::text, std::move(reply)});
     } else {
       enqueue({ws_.got_text() ? kind::text : kind::binary, std::move(msg)});
     }
@@ -627,6 +637,10 @@ void echo_server::close_all(uint16_t code, std::string reason) {
 
 void echo_server::ping_all(std::string payload) {
   for (auto& s : impl_->sessions_snapshot()) s->ping(payload);
+}
+
+void echo_server::send_all(std::string text) {
+  for (auto& s : impl_->sessions_snapshot()) s->send_text(text);
 }
 
 void echo_server::drop_all() {

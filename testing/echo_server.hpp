@@ -4,11 +4,13 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace wsnova::test {
 
@@ -45,6 +47,12 @@ struct server_options {
   /// lock between them so a Close may cut a message short. Default true; false sends each
   /// message as one frame.
   bool auto_fragment = true;
+
+  /// When set, each text message that is not a command goes to this function instead of being
+  /// echoed, and the texts it returns are sent back in order (none: no answer). Called on the
+  /// server's I/O thread: keep it thread-safe when `threads > 1` or when the test reads its
+  /// state. Turns the echo server into a scripted peer (a JSON-RPC server, say).
+  std::function<std::vector<std::string>(const std::string& text)> respond;
 };
 
 /// A close frame the server received from a client.
@@ -135,6 +143,9 @@ class echo_server {
 
   /// Sends a ping with `payload` (at most 125 bytes) on every open session.
   void ping_all(std::string payload);
+
+  /// Sends the text message `text` on every open session, after the frames queued for it.
+  void send_all(std::string text);
 
   /// Closes every session's TCP connection abruptly, without a close frame.
   void drop_all();
