@@ -10,11 +10,11 @@
 #include <wsnova/transport/tls.hpp>
 #include <wsnova/transport/url.hpp>
 
-#include <wsnova/behaviors/connection_handler.hpp>
+#include <wsnova/behaviors/behavior_set.hpp>
 #include <wsnova/behaviors/directive.hpp>
-#include <wsnova/behaviors/error_handler.hpp>
-#include <wsnova/behaviors/handler_set.hpp>
-#include <wsnova/behaviors/message_handler.hpp>
+#include <wsnova/behaviors/json_rpc.hpp>
+#include <wsnova/behaviors/redaction.hpp>
+#include <wsnova/behaviors/shared_rate_limit.hpp>
 
 #include <wsnova/supervision/child_spec.hpp>
 #include <wsnova/supervision/restart_strategy.hpp>

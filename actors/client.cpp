@@ -141,22 +141,50 @@ caf::expected<ws_message> client::receive(caf::timespan timeout) {
   }
 }
 
-caf::expected<caf::timespan> client::ping(caf::timespan timeout) {
-  caf::expected<caf::timespan> result{caf::timespan{0}};
+template <class T, class... Ts>
+caf::expected<T> client::request_value(caf::timespan timeout, Ts&&... xs) {
+  caf::expected<T> result{T{}};
   (*self_)
-      ->request(connection_, timeout, ping_atom::value)
-      .receive([&](caf::timespan rtt) { result = rtt; },
+      ->request(connection_, timeout, std::forward<Ts>(xs)...)
+      .receive([&](T& value) { result = std::move(value); },
                [&](caf::error& err) { result = translate(std::move(err)); });
   return result;
 }
 
+caf::expected<caf::timespan> client::ping(caf::timespan timeout) {
+  return request_value<caf::timespan>(timeout, ping_atom::value);
+}
+
 caf::expected<connection_status> client::status(caf::timespan timeout) {
-  caf::expected<connection_status> result{connection_status{}};
-  (*self_)
-      ->request(connection_, timeout, status_atom::value)
-      .receive([&](connection_status& status) { result = std::move(status); },
-               [&](caf::error& err) { result = translate(std::move(err)); });
-  return result;
+  return request_value<connection_status>(timeout, status_atom::value);
+}
+
+caf::error client::send_json(std::string json, caf::timespan timeout) {
+  return request_ok(timeout, send_json_atom::value, std::move(json));
+}
+
+caf::expected<std::string> client::request(std::string method, std::string params,
+                                           caf::timespan timeout) {
+  return request_value<std::string>(timeout + std::chrono::seconds{1}, request_atom::value,
+                                    std::move(method), std::move(params), timeout);
+}
+
+caf::expected<std::uint64_t> client::subscribe(std::string channel, std::string params,
+                                               caf::timespan timeout) {
+  return request_value<std::uint64_t>(timeout, subscribe_atom::value, std::move(channel),
+                                      std::move(params));
+}
+
+caf::error client::unsubscribe(std::uint64_t id, caf::timespan timeout) {
+  return request_ok(timeout, unsubscribe_atom::value, id);
+}
+
+caf::error client::authenticate(caf::timespan timeout) {
+  return request_ok(timeout, authenticate_atom::value);
+}
+
+caf::error client::reconnect(caf::timespan timeout) {
+  return request_ok(timeout, reconnect_atom::value);
 }
 
 caf::error client::close(std::uint16_t code, std::string reason, caf::timespan timeout) {

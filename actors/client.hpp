@@ -59,6 +59,30 @@ class client {
   /// Queues a message.
   caf::error send(ws_message message, caf::timespan timeout = default_timeout);
 
+  /// Checks that `json` is JSON and queues it as a text message.
+  caf::error send_json(std::string json, caf::timespan timeout = default_timeout);
+
+  /// Makes a JSON-RPC 2.0 request and returns its `result` as JSON text (see `connection`'s
+  /// `request_atom` for the errors). `params`: an object or array as JSON text, empty for
+  /// none. The server has `timeout` to answer; the wait ends a second later at the latest.
+  caf::expected<std::string> request(std::string method, std::string params = {},
+                                     caf::timespan timeout = default_timeout);
+
+  /// Subscribes to `channel` (Subscription behaviour) and returns the subscription's id once
+  /// confirmed; restored after every reconnect.
+  caf::expected<std::uint64_t> subscribe(std::string channel, std::string params = {},
+                                         caf::timespan timeout = default_timeout);
+
+  /// Ends the subscription `id`.
+  caf::error unsubscribe(std::uint64_t id, caf::timespan timeout = default_timeout);
+
+  /// Authenticates now (Auth behaviour) and waits until the server accepted.
+  caf::error authenticate(caf::timespan timeout = default_timeout);
+
+  /// Drops the transport and connects again at once; returns when the reconnect started
+  /// (wait for the `reconnected_event` to know it is back).
+  caf::error reconnect(caf::timespan timeout = default_timeout);
+
   /// Returns the next event, or `timeout` when none arrives in time, or `actor_gone` when the
   /// connection actor is gone and no event is left.
   caf::expected<connection_event> next_event(caf::timespan timeout = default_timeout);
@@ -89,6 +113,10 @@ class client {
 
   template <class... Ts>
   caf::error request_ok(caf::timespan timeout, Ts&&... xs);
+
+  /// Asks the connection `(xs...)` and returns its one answer of type `T`.
+  template <class T, class... Ts>
+  caf::expected<T> request_value(caf::timespan timeout, Ts&&... xs);
 
   /// Waits for the first `connected_event` (or the close, or the actor's end).
   caf::error await_connected(caf::timespan timeout);

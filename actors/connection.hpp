@@ -95,6 +95,24 @@ typename Inspector::result_type inspect(Inspector& f, connection_status& x) {
 /// - `(flow_atom, uint32_t n)`: with `connection_config::flow` set, allows `n` more
 ///   `message_event`s (Gun's `update_flow`). Without credit the connection stops reading
 ///   the socket, so a slow owner pushes back on the server through TCP.
+/// - `(send_json_atom, std::string json) -> ok_atom`: checks that `json` is JSON and sends it
+///   as a text message (as `send`); errors: `invalid_argument`, or those of `send`.
+/// - `(request_atom, method, params_json, caf::timespan timeout) -> std::string`: a JSON-RPC 2.0
+///   request (params: an object, an array, or empty for none), answered with the `result` as
+///   JSON text. Errors: `rpc_error` ("CODE: MESSAGE" of the error object), `timeout`,
+///   `connection_lost` (in flight at a disconnect: never sent again by wsnova), `not_connected`,
+///   `rate_limited`, `invalid_argument`.
+/// - `(subscribe_atom, channel, params_json) -> uint64_t`: subscribes (Subscription
+///   behaviour), answered with the subscription's id once confirmed. The subscription is
+///   restored after every reconnect. Errors: `subscription_failed` (refused, or not
+///   confirmed within `connection_config::subscribe_timeout`), `not_allowed` (the channel
+///   has an active subscription), `rate_limited`.
+/// - `(unsubscribe_atom, uint64_t id) -> ok_atom`: ends a subscription (sends the unsubscribe
+///   request when connected). Errors: `unknown_id`, `not_allowed` (already ended).
+/// - `(authenticate_atom) -> ok_atom`: authenticates now (Auth behaviour), answered when the
+///   server accepted. Errors: `auth_failed`, `not_connected`.
+/// - `(reconnect_atom) -> ok_atom`: drops the transport and connects again at once (the
+///   restore sequence follows); not counted against the reconnect policy. Errors: `closed`.
 using connection =
     caf::typed_actor<caf::replies_to<connect_atom>::with<caf::ok_atom>,
                      caf::replies_to<send_atom, ws_message>::with<caf::ok_atom>,
@@ -102,6 +120,13 @@ using connection =
                      caf::replies_to<status_atom>::with<connection_status>,
                      caf::replies_to<close_atom, std::uint16_t, std::string>::with<caf::ok_atom>,
                      caf::replies_to<transfer_atom, connection_owner>::with<caf::ok_atom>,
-                     caf::reacts_to<flow_atom, std::uint32_t>>;
+                     caf::reacts_to<flow_atom, std::uint32_t>,
+                     caf::replies_to<send_json_atom, std::string>::with<caf::ok_atom>,
+                     caf::replies_to<request_atom, std::string, std::string,
+                                     caf::timespan>::with<std::string>,
+                     caf::replies_to<subscribe_atom, std::string, std::string>::with<std::uint64_t>,
+                     caf::replies_to<unsubscribe_atom, std::uint64_t>::with<caf::ok_atom>,
+                     caf::replies_to<authenticate_atom>::with<caf::ok_atom>,
+                     caf::replies_to<reconnect_atom>::with<caf::ok_atom>>;
 
 }  // namespace wsnova

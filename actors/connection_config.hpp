@@ -3,18 +3,25 @@
 /// @file
 /// Everything a connection actor is started with.
 
+#include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <memory>
+#include <optional>
 #include <string>
 
 #include <caf/actor.hpp>
+#include <caf/timespan.hpp>
 
 #include <wsnova/actors/registry.hpp>
-#include <wsnova/behaviors/handler_set.hpp>
+#include <wsnova/behaviors/behavior_set.hpp>
+#include <wsnova/behaviors/rate_limit.hpp>
 #include <wsnova/core/backoff.hpp>
 #include <wsnova/transport/session_options.hpp>
 
 namespace wsnova {
+
+class metrics_registry;
 
 /// What `send` does while the connection is not up.
 enum class offline_send_policy : std::uint8_t {
@@ -51,8 +58,23 @@ struct connection_config {
   std::string id;
   /// Transport options: headers, subprotocols, compression, limits, timeouts, TLS.
   session_options session;
-  /// Handlers; empty entries use the defaults.
-  handler_set handlers;
+  /// The eight behaviours; unset ones use the defaults (which cost nothing).
+  behavior_set behaviors;
+  /// The connection's own token bucket, the RateLimit behaviour's default. Default none: no
+  /// limit. Set it to the platform's published limits (costs per request kind included).
+  std::optional<rate_limit_config> rate_limit;
+  /// How long the server may take to answer an authentication request. Default 10 s.
+  caf::timespan auth_timeout = std::chrono::seconds{10};
+  /// Re-authenticate at this fraction of the token's lifetime (`expires_in`). Default 0.8.
+  double auth_refresh_at = 0.8;
+  /// How long a subscription may stay unconfirmed, after subscribing and after each
+  /// reconnect. Default 10 s.
+  caf::timespan subscribe_timeout = std::chrono::seconds{10};
+  /// Log events at or above this level go to the Logging behaviour. Default `warning`.
+  log_level log_threshold = log_level::warning;
+  /// Registry the default Metrics behaviour records into (see docs/metrics.md); shared by
+  /// every connection that should appear in one scrape. Default none: nothing is measured.
+  std::shared_ptr<metrics_registry> metrics;
   /// Receive-side flow control: the number of `message_event`s the owner may receive before
   /// it grants more with `(flow_atom, n)`; 0 = unlimited. Default 0. With a limit, a slow
   /// owner never accumulates more than `flow` undelivered messages from this connection:

@@ -16,7 +16,8 @@
 
 namespace wsnova {
 
-/// The connection is up: the upgrade succeeded (Gun's `gun_upgrade`).
+/// The connection is up and ready (Gun's `gun_upgrade`): the upgrade succeeded and the restore
+/// sequence ran (on_connect, authentication, subscriptions), just before buffered sends leave.
 struct connected_event {
   /// The connection's stable id.
   std::string id;
@@ -70,8 +71,8 @@ struct reconnecting_event {
   caf::timespan delay{0};
 };
 
-/// The connection is up again after a reconnect; the restore sequence (on_connect, then
-/// buffered sends) has run. Sent instead of `connected_event` for every connect after the
+/// The connection is up again after a reconnect; the restore sequence (on_connect,
+/// authentication, subscriptions) has run, and buffered sends leave right after. Sent instead of `connected_event` for every connect after the
 /// first.
 struct reconnected_event {
   /// The connection's stable id.

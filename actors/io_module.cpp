@@ -9,7 +9,7 @@
 #include <wsnova/actors/connection.hpp>
 #include <wsnova/actors/events.hpp>
 #include <wsnova/actors/registry.hpp>
-#include <wsnova/behaviors/connection_handler.hpp>
+#include <wsnova/behaviors/behavior_set.hpp>
 #include <wsnova/behaviors/directive.hpp>
 #include <wsnova/behaviors/shared_rate_limit.hpp>
 #include <wsnova/core/error.hpp>
@@ -60,6 +60,13 @@ void add_message_types(caf::actor_system_config& config) {
   config.add_message_type<directive>("wsnova.directive");
   config.add_message_type<connect_info>("wsnova.connect_info");
   config.add_message_type<disconnect_info>("wsnova.disconnect_info");
+  config.add_message_type<handshake>("wsnova.handshake");
+  config.add_message_type<rpc_call>("wsnova.rpc_call");
+  config.add_message_type<auth_attempt>("wsnova.auth_attempt");
+  config.add_message_type<auth_outcome>("wsnova.auth_outcome");
+  config.add_message_type<subscription_info>("wsnova.subscription_info");
+  config.add_message_type<log_event>("wsnova.log_event");
+  config.add_message_type<metric_sample>("wsnova.metric_sample");
   config.add_message_type<connection_status>("wsnova.connection_status");
   config.add_message_type<connected_event>("wsnova.connected_event");
   config.add_message_type<message_event>("wsnova.message_event");

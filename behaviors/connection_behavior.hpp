@@ -1,23 +1,25 @@
 #pragma once
 
 /// @file
-/// ConnectionHandler: connect, disconnect, control frames, handshake headers.
+/// The Connection behaviour: handshake, connect, disconnect, control frames.
 
 #include <cstdint>
-#include <memory>
 #include <string>
-#include <string_view>
+
+#include <chrono>
+#include <utility>
+#include <vector>
 
 #include <caf/error.hpp>
 #include <caf/meta/type_name.hpp>
 #include <caf/replies_to.hpp>
 #include <caf/typed_actor.hpp>
 
+#include <wsnova/behaviors/behavior.hpp>
 #include <wsnova/behaviors/directive.hpp>
 #include <wsnova/behaviors/handler_context.hpp>
 #include <wsnova/core/atoms.hpp>
 #include <wsnova/transport/session.hpp>
-#include <wsnova/transport/session_options.hpp>
 
 namespace wsnova {
 
@@ -66,40 +68,39 @@ typename Inspector::result_type inspect(Inspector& f, disconnect_info& x) {
 /// failures, protocol violations and oversized messages: retrying would fail the same way.
 bool should_reconnect(const disconnect_info& info);
 
-/// In-process ConnectionHandler: a plain class run inside the connection actor (no mailbox
-/// hop). Override what you need; every default is documented.
-class connection_handler {
- public:
-  virtual ~connection_handler();
-
-  /// Called before every (re)connect; may change headers or subprotocols. Default: nothing.
-  virtual void on_handshake(handler_context& context, session_options& options);
-
-  /// Called when the upgrade succeeded. Default: `ok`. A `reply` sends frames right away
-  /// (a subscription or login message, say).
-  virtual directive on_connect(handler_context& context, const connect_info& info);
-
-  /// Called when the transport went down (or a connect attempt failed). Default: when
-  /// `should_reconnect(info)`, `reconnect` after the policy's next delay
-  /// (`context.next_backoff()`); `stop` with the cause otherwise, when the policy gives up,
-  /// or when the first connect failed and `retry_initial_connect` is off.
-  virtual directive on_disconnect(handler_context& context, const disconnect_info& info);
-
-  /// Called for each ping or pong from the peer (Beast already answered pings).
-  /// Default: `ok`.
-  virtual directive on_control_frame(handler_context& context, control_kind kind,
-                                     std::string_view payload);
+/// The handshake a connection is about to make: what `on_handshake` may change before every
+/// (re)connect.
+struct handshake {
+  /// Extra HTTP headers on the upgrade request, in order.
+  std::vector<std::pair<std::string, std::string>> headers;
+  /// Subprotocols offered, in order of preference.
+  std::vector<std::string> subprotocols;
 };
 
-/// ConnectionHandler as a separate actor (isolated, possibly remote). Each request answers
-/// with the directive the connection then obeys.
-using connection_handler_actor =
-    caf::typed_actor<caf::replies_to<on_connect_atom, connect_info>::with<directive>,
-                     caf::replies_to<on_disconn_atom, disconnect_info>::with<directive>,
-                     caf::replies_to<on_control_atom, control_kind, std::string>::with<directive>>;
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, handshake& x) {
+  return f(caf::meta::type_name("wsnova.handshake"), x.headers, x.subprotocols);
+}
 
-/// Returns an in-process handler that forwards every callback to `handler` and applies its
-/// answers when they arrive (`deferred`). `on_handshake` is not forwarded.
-std::shared_ptr<connection_handler> make_connection_handler(connection_handler_actor handler);
+/// The Connection behaviour (WebsockexNova's ConnectionHandler). Callbacks and their defaults:
+///
+/// | callback | answers | default (`ok`, or the value unchanged) |
+/// | --- | --- | --- |
+/// | `(on_handshk_atom, handshake)` | `handshake` | unchanged; before every (re)connect, the connection waits for it |
+/// | `(on_connect_atom, connect_info)` | `directive` | `ok`; `reply` sends frames at once (before auth and subscriptions are restored) |
+/// | `(on_disconn_atom, disconnect_info)` | `directive` | `ok`: reconnect after the policy's next delay when `should_reconnect(info)`, else end with the cause |
+/// | `(on_control_atom, control_kind, std::string)` | `directive` | `ok` (Beast already answered pings) |
+///
+/// `reconnect` from `on_disconnect` counts as an attempt of the reconnect policy: a delay of
+/// zero takes the policy's next delay, and when the policy gives up (`max_attempts`) the
+/// connection ends with `reconnect_exhausted`. Default timeout for the actor form: 5 s.
+struct connection_behavior
+    : behavior_decl<callback<on_handshk_atom, handshake(handshake)>,
+                    callback<on_connect_atom, directive(connect_info)>,
+                    callback<on_disconn_atom, directive(disconnect_info)>,
+                    callback<on_control_atom, directive(control_kind, std::string)>> {
+  /// How long the actor form may take to answer.
+  static constexpr caf::timespan default_timeout = std::chrono::seconds{5};
+};
 
 }  // namespace wsnova

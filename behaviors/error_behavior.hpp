@@ -1,38 +1,40 @@
 #pragma once
 
 /// @file
-/// ErrorHandler: classifies errors and decides the recovery.
+/// The Error behaviour: classifies errors and decides the recovery.
 
-#include <memory>
+#include <chrono>
+#include <string>
 
 #include <caf/error.hpp>
-#include <caf/replies_to.hpp>
-#include <caf/typed_actor.hpp>
 
+#include <wsnova/behaviors/behavior.hpp>
 #include <wsnova/behaviors/directive.hpp>
-#include <wsnova/behaviors/handler_context.hpp>
 #include <wsnova/core/atoms.hpp>
 
 namespace wsnova {
 
-/// In-process ErrorHandler. Every error the connection meets passes through it first: a
-/// failed connect, a dropped connection, a handler failure. The owner is told of the error
-/// (an `error_event`) unless the handler returns `ignore`.
-class error_handler {
- public:
-  virtual ~error_handler();
-
-  /// Decides what to do about `error`. Default: `ok`, which leaves the decision to the
-  /// ConnectionHandler's `on_disconnect` when the transport went down, and carries on
-  /// otherwise.
-  virtual directive on_error(handler_context& context, const caf::error& error);
+/// The Error behaviour (WebsockexNova's ErrorHandler). Every error the connection meets
+/// passes through it first, with where it happened:
+///
+/// | where | the error |
+/// | --- | --- |
+/// | `"transport"` | the connection dropped or a connect failed |
+/// | `"auth"` | authentication was refused, failed or timed out |
+/// | `"subscribe"` | a subscription was refused or expired (also while restoring it) |
+/// | `"rate_limit"` | a request was refused by the rate limit |
+/// | `"behavior:NAME.CALLBACK"` | a behaviour failed to answer (timeout, actor gone, error answer) |
+///
+/// One callback, `(on_error_atom, caf::error, std::string where) -> directive`. Default `ok`:
+/// for `"transport"` the Connection behaviour's `on_disconnect` decides; for a failed
+/// behaviour the connection goes on with that callback's default; for a restore step the
+/// restore goes on with the next step. `ignore` does the same without telling the owner (the
+/// owner gets an `error_event` otherwise). `close`, `stop` and `reconnect` act on the
+/// connection at once. If the Error behaviour itself fails, its default applies. Default
+/// timeout for the actor form: 5 s.
+struct error_behavior : behavior_decl<callback<on_error_atom, directive(caf::error, std::string)>> {
+  /// How long the actor form may take to answer.
+  static constexpr caf::timespan default_timeout = std::chrono::seconds{5};
 };
-
-/// ErrorHandler as a separate actor.
-using error_handler_actor =
-    caf::typed_actor<caf::replies_to<on_error_atom, caf::error>::with<directive>>;
-
-/// Returns an in-process handler forwarding each error to `handler` (`deferred`).
-std::shared_ptr<error_handler> make_error_handler(error_handler_actor handler);
 
 }  // namespace wsnova

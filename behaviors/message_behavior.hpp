@@ -1,43 +1,34 @@
 #pragma once
 
 /// @file
-/// MessageHandler: what to do with each received message, and how outgoing ones are encoded.
+/// The Message behaviour: what happens to each received message, and how outgoing ones are
+/// encoded.
 
-#include <memory>
+#include <chrono>
 
-#include <caf/expected.hpp>
-#include <caf/replies_to.hpp>
-#include <caf/typed_actor.hpp>
-
+#include <wsnova/behaviors/behavior.hpp>
 #include <wsnova/behaviors/directive.hpp>
-#include <wsnova/behaviors/handler_context.hpp>
 #include <wsnova/core/atoms.hpp>
 #include <wsnova/core/message.hpp>
 
 namespace wsnova {
 
-/// In-process MessageHandler, run inside the connection actor for every message.
-class message_handler {
- public:
-  virtual ~message_handler();
-
-  /// Decides what happens to a received message. Default: `ok` (deliver it to the owner).
-  /// `reply` answers the peer, `ignore` drops it, `close`/`stop`/`reconnect` act on the
-  /// connection. The handler may move the payload out only when it does not return `ok`.
-  virtual directive handle_message(handler_context& context, ws_message& message);
-
-  /// Encodes an outgoing message. Default: unchanged. An error rejects the send.
-  virtual caf::expected<ws_message> encode(handler_context& context, ws_message message);
+/// The Message behaviour (WebsockexNova's MessageHandler). Callbacks and their defaults:
+///
+/// | callback | answers | default |
+/// | --- | --- | --- |
+/// | `(handle_msg_atom, ws_message)` | `directive` | `ok`: deliver the message to the owner (`message_event`) |
+/// | `(encode_atom, ws_message)` | `ws_message` | unchanged; an error answer refuses the send with that error |
+///
+/// `ok` delivers the received message in both forms (an actor gets a copy and the connection
+/// delivers its own); `ignore` drops it; `reply` sends frames instead of delivering;
+/// `close`, `stop` and `reconnect` act on the connection. The in-process form may move the
+/// payload out only when it does not answer `ok`. Answers of the actor form are applied in
+/// the order the messages arrived. Default timeout for the actor form: 5 s.
+struct message_behavior : behavior_decl<callback<handle_msg_atom, directive(ws_message)>,
+                                        callback<encode_atom, ws_message(ws_message)>> {
+  /// How long the actor form may take to answer.
+  static constexpr caf::timespan default_timeout = std::chrono::seconds{5};
 };
-
-/// MessageHandler as a separate actor: answers each message with a directive. A slow or
-/// blocking handler belongs in such an actor, off the connection's thread.
-using message_handler_actor =
-    caf::typed_actor<caf::replies_to<handle_msg_atom, ws_message>::with<directive>>;
-
-/// Returns an in-process handler forwarding each message to `handler` (`deferred`). The
-/// handler actor takes over the message: it is not delivered to the owner, and the answer's
-/// directive (`reply`, `close`, ...) is applied when it arrives. Encoding is unchanged.
-std::shared_ptr<message_handler> make_message_handler(message_handler_actor handler);
 
 }  // namespace wsnova

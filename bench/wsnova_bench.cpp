@@ -1,5 +1,5 @@
 // wsnova-bench: the same workloads as beast-bench, on wsnova. Every connection is spawned with
-// spawn_connection; the echo reaches user code either in an in-process message_handler that
+// spawn_connection; the echo reaches user code either in an in-process Message behaviour that
 // sends the next message from inside the connection actor (--path handler, the default: no
 // extra hop) or in the owner actor, which gets a message_event and sends back through the
 // connection's typed interface (--path owner). The JSON says which ("path").
@@ -21,7 +21,7 @@
 #include <wsnova/actors/events.hpp>
 #include <wsnova/actors/io_module.hpp>
 #include <wsnova/actors/spawn_connection.hpp>
-#include <wsnova/behaviors/message_handler.hpp>
+#include <wsnova/behaviors/message_behavior.hpp>
 
 #include "common.hpp"
 
@@ -104,14 +104,14 @@ caf::behavior owner_actor(caf::event_based_actor* self, owner_state* st) {
 }
 
 /// The in-process handler: runs inside the connection actor for every received message.
-class bench_handler final : public wsnova::message_handler {
+class bench_handler final {
  public:
   enum class role { count_only, throughput, latency };
 
   bench_handler(role r, owner_state* st, std::atomic<bool>* sending)
       : role_(r), st_(st), sending_(sending) {}
 
-  wsnova::directive handle_message(wsnova::handler_context& ctx, ws_message& msg) override {
+  wsnova::directive handle_message(wsnova::handler_context& ctx, ws_message& msg) {
     switch (role_) {
       case role::count_only:
         break;
@@ -178,14 +178,19 @@ int run(const options& o, bool owner_path) {
 
   auto spawn =
       [&](std::size_t index,
-          std::shared_ptr<wsnova::message_handler> handler) -> caf::expected<wsnova::connection> {
+          std::shared_ptr<bench_handler> handler) -> caf::expected<wsnova::connection> {
     wsnova::connection_config cc;
     cc.url = o.url;
     cc.id = "c" + std::to_string(index);
     cc.session.compress = o.deflate;
     cc.session.tcp_nodelay = true;
     cc.session.tls.insecure = true;  // the bench server's certificate is self-signed
-    cc.handlers.message = std::move(handler);
+    if (handler)
+      cc.behaviors.message = wsnova::message_behavior::local{}.on(
+          wsnova::handle_msg_atom::value,
+          [handler](wsnova::handler_context& ctx, ws_message& msg) {
+            return handler->handle_message(ctx, msg);
+          });
     auto conn = wsnova::spawn_connection(sys, std::move(cc), wsnova::unchecked_owner(owner));
     return conn;
   };

@@ -26,6 +26,18 @@ using close_atom = caf::atom_constant<caf::atom("close")>;
 using transfer_atom = caf::atom_constant<caf::atom("transfer")>;
 /// Message: grant the connection credit to deliver more messages (flow control).
 using flow_atom = caf::atom_constant<caf::atom("flow")>;
+/// Request: send a JSON text message (checked to be JSON first).
+using send_json_atom = caf::atom_constant<caf::atom("send_json")>;
+/// Request: a JSON-RPC 2.0 request, answered with its result.
+using request_atom = caf::atom_constant<caf::atom("request")>;
+/// Request: subscribe to a channel (kept across reconnects).
+using subscribe_atom = caf::atom_constant<caf::atom("subscribe")>;
+/// Request: end a subscription.
+using unsubscribe_atom = caf::atom_constant<caf::atom("unsubscrib")>;
+/// Request: authenticate now (also done on every connect when an Auth behaviour is set).
+using authenticate_atom = caf::atom_constant<caf::atom("authentic")>;
+/// Request: drop the transport and connect again at once.
+using reconnect_atom = caf::atom_constant<caf::atom("reconnect")>;
 
 // -- transport session -> connection actor (actors/detail/session_bridge.hpp) --
 
@@ -54,18 +66,37 @@ using unfollow_atom = caf::atom_constant<caf::atom("unfollow")>;
 /// Registry request: list every live binding.
 using list_atom = caf::atom_constant<caf::atom("list")>;
 
-// -- handler actors (behaviors/) -----------------------------------------------
+// -- behaviour actors (behaviors/) ---------------------------------------------
 
-/// Atom of the ConnectionHandler actor interface asking for `on_connect`.
+/// Connection behaviour: `on_handshake`, before every (re)connect.
+using on_handshk_atom = caf::atom_constant<caf::atom("on_handshk")>;
+
+/// Connection behaviour: `on_connect`.
 using on_connect_atom = caf::atom_constant<caf::atom("on_connect")>;
-/// Atom of the ConnectionHandler actor interface asking for `on_disconnect`.
+/// Connection behaviour: `on_disconnect`.
 using on_disconn_atom = caf::atom_constant<caf::atom("on_disconn")>;
-/// Atom of the ConnectionHandler actor interface asking for `on_control_frame`.
+/// Connection behaviour: `on_control_frame`.
 using on_control_atom = caf::atom_constant<caf::atom("on_control")>;
-/// Atom of the MessageHandler actor interface.
+/// Message behaviour: a received message.
 using handle_msg_atom = caf::atom_constant<caf::atom("handle_msg")>;
-/// Atom of the ErrorHandler actor interface.
+/// Message behaviour: encode an outgoing message.
+using encode_atom = caf::atom_constant<caf::atom("encode")>;
+/// Error behaviour: an error and where it happened.
 using on_error_atom = caf::atom_constant<caf::atom("on_error")>;
+/// Auth behaviour: build the authentication request.
+using auth_req_atom = caf::atom_constant<caf::atom("auth_req")>;
+/// Auth behaviour: read the authentication result.
+using auth_res_atom = caf::atom_constant<caf::atom("auth_res")>;
+/// Subscription behaviour: build a subscribe request.
+using sub_req_atom = caf::atom_constant<caf::atom("sub_req")>;
+/// Subscription behaviour: build an unsubscribe request.
+using unsub_req_atom = caf::atom_constant<caf::atom("unsub_req")>;
+/// Subscription behaviour: a notification of a subscribed channel arrived.
+using notify_atom = caf::atom_constant<caf::atom("on_notify")>;
+/// Logging behaviour: one structured log event.
+using log_atom = caf::atom_constant<caf::atom("log")>;
+/// Metrics behaviour: one measurement.
+using metric_atom = caf::atom_constant<caf::atom("metric")>;
 
 // -- supervisor (supervision/supervisor_actor.hpp) -----------------------------
 

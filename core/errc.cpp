@@ -5,7 +5,7 @@
 namespace wsnova {
 
 std::string to_string(errc code) {
-  return detail::enum_name<errc::unknown_id>(code,
+  return detail::enum_name<errc::subscription_failed>(code,
                                              {"none",
                                               "bad_url",
                                               "dns",
@@ -26,7 +26,10 @@ std::string to_string(errc code) {
                                               "actor_gone",
                                               "invalid_argument",
                                               "not_allowed",
-                                              "unknown_id"},
+                                              "unknown_id",
+                                              "auth_failed",
+                                              "rpc_error",
+                                              "subscription_failed"},
                                              "unknown");
 }
 

@@ -55,6 +55,13 @@ enum class errc : std::uint8_t {
   not_allowed,
   /// Registry: no live actor is registered under this id.
   unknown_id,
+  /// Authentication was refused, failed or timed out.
+  auth_failed,
+  /// The peer answered a JSON-RPC request with an error object (code and message in the
+  /// detail: "CODE: MESSAGE").
+  rpc_error,
+  /// A subscription was refused or not confirmed in time.
+  subscription_failed,
 };
 
 /// Returns the name of an error code, e.g. "upgrade_rejected".

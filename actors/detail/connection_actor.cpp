@@ -1,5 +1,7 @@
 #include <wsnova/actors/detail/connection_actor.hpp>
 
+#include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
 #include <caf/actor_system.hpp>
 #include <caf/send.hpp>
 
@@ -25,10 +27,7 @@ connection_actor::connection_actor(caf::actor_config& cfg, boost::asio::io_conte
       flow_(config_.flow),
       backoff_(config_.reconnect, this->id()) {
   if (config_.id.empty()) config_.id = "conn-" + std::to_string(this->id());
-  if (!config_.handlers.connection)
-    config_.handlers.connection = std::make_shared<connection_handler>();
-  if (!config_.handlers.message) config_.handlers.message = std::make_shared<message_handler>();
-  if (!config_.handlers.error) config_.handlers.error = std::make_shared<wsnova::error_handler>();
+  if (config_.rate_limit) bucket_.emplace(*config_.rate_limit, this->clock().now());
 }
 
 void connection_actor::enqueue(caf::mailbox_element_ptr ptr, caf::execution_unit* eu) {
@@ -58,20 +57,136 @@ connection_actor::behavior_type connection_actor::make_behavior() {
   start_session();
   return {
       [this](connect_atom) -> caf::result<caf::ok_atom> {
-        switch (lifecycle_.state()) {
-          case cs::connected:
-            return caf::ok_atom::value;
-          case cs::closing:
-          case cs::closed:
-            return make_error(errc::closed, "connection is closing");
-          default:
-            break;
-        }
+        if (ready_) return caf::ok_atom::value;
+        if (lifecycle_.is(cs::closing) || lifecycle_.is(cs::closed))
+          return make_error(errc::closed, "connection is closing");
         awaiting_connect_.push_back(this->make_response_promise<caf::ok_atom>());
         return awaiting_connect_.back();
       },
       [this](send_atom, ws_message& message) -> caf::result<caf::ok_atom> {
-        if (auto err = send_now(std::move(message))) return err;
+        if (!bucket_ && config_.behaviors.rate_limit.is_default() &&
+            !config_.behaviors.message.actor()) {
+          // The common case answers at once, with no promise.
+          if (auto err = send_encoded(std::move(message))) return err;
+          return caf::ok_atom::value;
+        }
+        auto promise = this->make_response_promise<caf::ok_atom>();
+        send_user("send", std::move(message), [promise](caf::error err) mutable {
+          if (err)
+            promise.deliver(std::move(err));
+          else
+            promise.deliver(caf::ok_atom::value);
+        });
+        return promise;
+      },
+      [this](send_json_atom, std::string& json) -> caf::result<caf::ok_atom> {
+        boost::system::error_code ec;
+        boost::json::parse(json, ec);
+        if (ec) return make_error(errc::invalid_argument, "not JSON: " + ec.message());
+        auto promise = this->make_response_promise<caf::ok_atom>();
+        send_user("send", ws_message{message_kind::text, std::move(json)},
+                  [promise](caf::error err) mutable {
+                    if (err)
+                      promise.deliver(std::move(err));
+                    else
+                      promise.deliver(caf::ok_atom::value);
+                  });
+        return promise;
+      },
+      [this](request_atom, std::string& method, std::string& params,
+             caf::timespan timeout) -> caf::result<std::string> {
+        if (!ready_) return make_error(errc::not_connected, to_string(lifecycle_.state()));
+        auto promise = this->make_response_promise<std::string>();
+        rpc_request("request", rpc_call{std::move(method), std::move(params)}, timeout,
+                    [promise](caf::expected<std::string> result) mutable {
+                      if (result)
+                        promise.deliver(std::move(*result));
+                      else
+                        promise.deliver(std::move(result.error()));
+                    });
+        return promise;
+      },
+      [this](subscribe_atom, std::string& channel,
+             std::string& params) -> caf::result<std::uint64_t> {
+        if (lifecycle_.is(cs::closing) || lifecycle_.is(cs::closed))
+          return make_error(errc::closed);
+        boost::json::value parsed;
+        if (!params.empty()) {
+          boost::system::error_code ec;
+          parsed = boost::json::parse(params, ec);
+          if (ec || !parsed.is_object())
+            return make_error(errc::invalid_argument, "subscription params must be a JSON object");
+        }
+        auto id = subscriptions_.subscribe(std::move(channel), std::move(parsed),
+                                           config_.subscribe_timeout, this->clock().now());
+        if (!id) return std::move(id.error());
+        rpc_active_ = true;
+        auto promise = this->make_response_promise<std::uint64_t>();
+        subscription_waiters_[*id].push_back(promise);
+        // Not up yet: the restore sequence sends it.
+        if (ready_ || restore_ == restore_step::subscriptions) send_subscribe(*id, false);
+        return promise;
+      },
+      [this](unsubscribe_atom, std::uint64_t id) -> caf::result<caf::ok_atom> {
+        const auto* entry = subscriptions_.find(id);
+        if (!entry) return make_error(errc::unknown_id, "no subscription " + std::to_string(id));
+        subscription_info info{id, entry->channel,
+                               entry->params.is_null() ? std::string{}
+                                                       : boost::json::serialize(entry->params),
+                               false};
+        if (auto err = subscriptions_.unsubscribe(id)) return err;
+        restoring_.erase(id);
+        settle_subscription(id, make_error(errc::subscription_failed, "unsubscribed"), false);
+        if (ready_) {
+          call(
+              config_.behaviors.subscription, unsub_req_atom::value,
+              [](const subscription_info& x) { return default_subscription_call(x, "unsubscribe"); },
+              [this](caf::expected<rpc_call> request) {
+                if (!request)
+                  return behavior_failed("subscription.unsub_req", std::move(request.error()), [] {
+                    // nop: the subscription has ended here; the server may still send some
+                  });
+                if (!request->method.empty() && ready_)
+                  rpc_request("unsubscribe", *request, config_.subscribe_timeout,
+                              [this](caf::expected<std::string> result) {
+                                if (!result)
+                                  log(log_level::warning, "unsubscribe", 0, caf::timespan{0},
+                                      describe(result.error()));
+                              });
+              },
+              std::move(info));
+        }
+        return caf::ok_atom::value;
+      },
+      [this](authenticate_atom) -> caf::result<caf::ok_atom> {
+        if (!ready_) return make_error(errc::not_connected, to_string(lifecycle_.state()));
+        auto promise = this->make_response_promise<caf::ok_atom>();
+        authenticate(auth_reason::user, [promise](caf::error err) mutable {
+          if (err)
+            promise.deliver(std::move(err));
+          else
+            promise.deliver(caf::ok_atom::value);
+        });
+        return promise;
+      },
+      [this](reconnect_atom) -> caf::result<caf::ok_atom> {
+        if (lifecycle_.stopping() || lifecycle_.is(cs::closing) || lifecycle_.is(cs::closed))
+          return make_error(errc::closed, to_string(lifecycle_.state()));
+        log(log_level::info, "reconnect_requested");
+        switch (lifecycle_.state()) {
+          case cs::connected:
+            // Closed politely so that unwritten frames come back (on_end reconnects at once).
+            reconnect_requested_ = true;
+            lifecycle_.advance(ev::close);
+            session_->close(close_code::normal, "reconnecting");
+            break;
+          case cs::connecting:
+            schedule_reconnect(caf::timespan{0});  // nothing was sent on it yet
+            break;
+          default:  // disconnected or waiting for the retry timer
+            schedule_reconnect(caf::timespan{0});
+        }
+        backoff_.reset();
         return caf::ok_atom::value;
       },
       [this](ping_atom) -> caf::result<caf::timespan> {
@@ -101,6 +216,10 @@ connection_actor::behavior_type connection_actor::make_behavior() {
         if (lifecycle_.is(cs::closed)) return make_error(errc::closed);
         auto promise = this->make_response_promise<caf::ok_atom>();
         if (!awaiting_close_) awaiting_close_ = promise;
+        if (reconnect_requested_) {  // closing for a reconnect: make it final
+          reconnect_requested_ = false;
+          lifecycle_.stop(stop_cause::close_requested);
+        }
         // Closing means a close was requested already (by the user, a directive or the
         // owner's death); it completes and answers this promise too.
         if (!lifecycle_.is(cs::closing)) apply(directive::close(code, std::move(reason)));
@@ -112,15 +231,14 @@ connection_actor::behavior_type connection_actor::make_behavior() {
       [this](session_data_atom, std::uint64_t id, ws_message& message) {
         if (id == session_id_) on_message(std::move(message));
       },
-      [this](session_control_atom, std::uint64_t id, control_kind kind,
-             const std::string& payload) {
-        if (id == session_id_) on_control(kind, payload);
+      [this](session_control_atom, std::uint64_t id, control_kind kind, std::string& payload) {
+        if (id == session_id_) on_control(kind, std::move(payload));
       },
       [this](session_end_atom, std::uint64_t id, caf::error& cause, std::uint16_t code,
              std::string& reason, std::vector<ws_message>& unsent) {
         if (id == session_id_) on_end(std::move(cause), code, std::move(reason), std::move(unsent));
       },
-      [this](reconnect_atom, std::uint64_t token) {
+      [this](retry_timer_atom, std::uint64_t token) {
         if (token == reconnect_token_ && lifecycle_.is(cs::reconnecting)) start_session();
       },
       [this](transfer_atom, connection_owner& new_owner) {
@@ -134,6 +252,20 @@ connection_actor::behavior_type connection_actor::make_behavior() {
         if (resume && session_) session_->resume_reading();
       },
       [this](commit_atom, std::uint64_t token) { owner_.commit(token); },
+      [this](deadline_atom) { on_deadline(); },
+      [this](auth_timer_atom, std::uint64_t token) {
+        if (token != auth_timer_token_ || !ready_) return;
+        authenticate(auth_reason::refresh, [](const caf::error&) {
+          // nop: a failure was reported to the Error behaviour already
+        });
+      },
+      [this](rate_release_atom, std::uint64_t ticket) {
+        if (auto i = rate_waiters_.find(ticket); i != rate_waiters_.end()) {
+          auto go = std::move(i->second);
+          rate_waiters_.erase(i);
+          go({});
+        }
+      },
   };
 }
 
@@ -153,32 +285,7 @@ void connection_actor::on_exit() {
 // -- handler_context ------------------------------------------------------------
 
 void connection_actor::send(ws_message message) {
-  if (auto err = send_now(std::move(message))) tell_owner(error_event{config_.id, err});
-}
-
-caf::error connection_actor::send_now(ws_message message) {
-  const auto state = lifecycle_.state();
-  if (lifecycle_.stopping() || state == cs::closing || state == cs::closed)
-    return make_error(errc::closed, to_string(state));
-  const bool connected = state == cs::connected;
-  if (!connected && !outbound_.buffers_offline())
-    return make_error(errc::not_connected, to_string(state));
-  auto encoded = config_.handlers.message->encode(*this, std::move(message));
-  if (!encoded) return encoded.error();
-  if (!connected) return outbound_.buffer(std::move(*encoded));
-  if (auto err = outbound_.admit(session_->queued_messages(), session_->queued_bytes(),
-                                 encoded->payload.size()))
-    return err;
-  ++messages_sent_;
-  session_->send(std::move(*encoded));
-  return {};
-}
-
-void connection_actor::flush_offline_buffer() {
-  for (auto& message : outbound_.take()) {
-    ++messages_sent_;
-    session_->send(std::move(message));
-  }
+  if (auto err = send_encoded(std::move(message))) tell_owner(error_event{config_.id, err});
 }
 
 void connection_actor::apply(directive decision) {
@@ -209,37 +316,53 @@ void connection_actor::apply(directive decision) {
       finish(close_code::abnormal, {}, decision.error);
       return;
     case directive_kind::reconnect:
-      if (lifecycle_.stopping()) return;
-      if (session_) {
-        session_->abort();
-        session_.reset();
-        ++session_id_;
-      }
-      lifecycle_.advance(ev::retry);
-      ++reconnect_attempts_;
-      tell_owner(reconnecting_event{config_.id, reconnect_attempts_, decision.delay});
-      this->delayed_send(this, decision.delay, reconnect_atom::value, ++reconnect_token_);
+      if (lifecycle_.stopping() || lifecycle_.is(cs::closed)) return;
+      // Every reconnect is an attempt of the policy: `max_attempts` holds whoever asks.
+      if (auto delay = backoff_.next(); !delay)
+        apply(directive::stop(std::move(delay.error())));
+      else
+        schedule_reconnect(decision.delay.count() > 0 ? decision.delay : *delay);
       return;
   }
-}
-
-void connection_actor::request_directive(const caf::actor& handler, caf::message request) {
-  // cppcheck-suppress accessMoved ; false positive: `request` is moved once, never read after
-  this->request(handler, caf::infinite, std::move(request))
-      .then([this](directive& decision) { apply(std::move(decision)); },
-            [this](const caf::error& err) {
-              tell_owner(error_event{
-                  config_.id,
-                  make_error(errc::actor_gone, "handler actor failed: " + describe(err))});
-            });
 }
 
 // -- state machine --------------------------------------------------------------
 
 void connection_actor::start_session() {
   lifecycle_.advance(ev::connect);
-  auto options = config_.session;
-  config_.handlers.connection->on_handshake(*this, options);
+  if (config_.behaviors.connection.is_default()) return open_session(config_.session);
+  const auto epoch = ++session_id_;
+  call(
+      config_.behaviors.connection, on_handshk_atom::value, [](handshake& x) { return x; },
+      [this, epoch](caf::expected<handshake> answer) {
+        if (epoch != session_id_ || !lifecycle_.is(cs::connecting)) return;
+        auto options = config_.session;
+        if (answer) {
+          options.headers = std::move(answer->headers);
+          options.subprotocols = std::move(answer->subprotocols);
+          if (auto bad = check_session_options(options)) {
+            return behavior_failed("connection.on_handshake",
+                                   make_error(bad.code, bad.detail),
+                                   [this] { open_session(config_.session); });
+          }
+          return open_session(std::move(options));
+        }
+        behavior_failed("connection.on_handshake", std::move(answer.error()),
+                        [this, epoch] {
+                          if (epoch == session_id_ && lifecycle_.is(cs::connecting))
+                            open_session(config_.session);
+                        });
+      },
+      handshake{config_.session.headers, config_.session.subprotocols});
+}
+
+void connection_actor::open_session(session_options options) {
+  if (lifecycle_.stopping()) {
+    // The owner died or a close came while on_handshake was asked: never connect.
+    return finish(close_code::going_away, "closed before connecting",
+                  lifecycle_.cause() == stop_cause::owner_gone ? make_error(errc::owner_gone)
+                                                               : caf::error{});
+  }
   session_ = session::make(io_, ws_url_, std::move(options), tls_,
                            std::make_shared<session_bridge>(this->ctrl()), ++session_id_);
   if (flow_.exhausted()) session_->pause_reading();
@@ -251,32 +374,53 @@ void connection_actor::on_open(std::string subprotocol, bool compressed) {
   if (!lifecycle_.is(cs::connecting)) return;
   lifecycle_.advance(ev::open);
   subprotocol_ = std::move(subprotocol);
+  compressed_ = compressed;
   opened_at_ = this->clock().now();
   outbound_.resume();
   ++connects_;
   if (lifecycle_.cause() == stop_cause::owner_gone)
     return on_owner_down();  // the owner died while we were connecting
-  if (connects_ == 1)
-    tell_owner(connected_event{config_.id, config_.url, subprotocol_, compressed});
-  else
-    tell_owner(reconnected_event{config_.id, reconnect_attempts_, subprotocol_});
-  reconnect_attempts_ = 0;
-  for (auto& promise : awaiting_connect_) promise.deliver(caf::ok_atom::value);
-  awaiting_connect_.clear();
-  // The restore sequence, in this order: on_connect (authentication goes here), then
-  // subscriptions (the Subscription behaviour's hook), then what was buffered while down.
-  apply(config_.handlers.connection->on_connect(
-      *this, connect_info{config_.url, subprotocol_, compressed, connects_}));
-  if (lifecycle_.is(cs::connected)) flush_offline_buffer();
+  if (measures()) {
+    measure("wsnova_connects_total", 1);
+    measure("wsnova_connection_up", 1);
+    if (was_down_) measure_duration("wsnova_reconnect_downtime_seconds", opened_at_ - down_since_);
+  }
+  was_down_ = false;
+  start_restore(connect_info{config_.url, subprotocol_, compressed, connects_});
 }
 
 void connection_actor::on_message(ws_message message) {
   ++messages_received_;
-  auto decision = config_.handlers.message->handle_message(*this, message);
-  if (decision.kind == directive_kind::ok)
-    deliver(std::move(message));
-  else
-    apply(std::move(decision));
+  if (rpc_active_ && message.kind == message_kind::text && route_rpc(message)) return;
+  handle_message(std::move(message));
+}
+
+void connection_actor::handle_message(ws_message message) {
+  const auto& slot = config_.behaviors.message;
+  if (slot.is_default()) return deliver(std::move(message));
+  if (const auto* fn = slot.find(handle_msg_atom::value)) {
+    auto answer = (*fn)(*this, message);
+    if (!answer)
+      return behavior_failed("message.handle_message", std::move(answer.error()),
+                             [this, m = std::move(message)]() mutable { deliver(std::move(m)); });
+    if (answer->kind == directive_kind::ok) return deliver(std::move(message));
+    return apply(std::move(*answer));
+  }
+  if (const auto* handler = slot.actor()) {
+    // The actor gets a copy; `ok` delivers ours, as in-process.
+    this->request(*handler, slot.timeout(), handle_msg_atom::value, message)
+        .then(
+            [this, m = message](directive& answer) mutable {
+              if (answer.kind == directive_kind::ok) return deliver(std::move(m));
+              apply(std::move(answer));
+            },
+            [this, m = message](caf::error& err) mutable {
+              behavior_failed("message.handle_message", behavior_reply_error(std::move(err)),
+                              [this, m = std::move(m)]() mutable { deliver(std::move(m)); });
+            });
+    return;
+  }
+  deliver(std::move(message));  // in-process form without handle_message
 }
 
 void connection_actor::deliver(ws_message message) {
@@ -285,14 +429,27 @@ void connection_actor::deliver(ws_message message) {
   if (flow_.exhausted() && session_) session_->pause_reading();
 }
 
-void connection_actor::on_control(control_kind kind, const std::string& payload) {
+void connection_actor::on_control(control_kind kind, std::string payload) {
   if (kind == control_kind::pong) {
     if (auto i = pending_pings_.find(payload); i != pending_pings_.end()) {
-      i->second.promise.deliver(this->clock().now() - i->second.sent_at);
+      auto rtt = this->clock().now() - i->second.sent_at;
+      i->second.promise.deliver(rtt);
       pending_pings_.erase(i);
+      if (measures()) measure_duration("wsnova_heartbeat_rtt_seconds", rtt);
     }
   }
-  apply(config_.handlers.connection->on_control_frame(*this, kind, payload));
+  if (config_.behaviors.connection.is_default()) return;
+  call(
+      config_.behaviors.connection, on_control_atom::value,
+      [](control_kind, const std::string&) { return directive::ok(); },
+      [this](caf::expected<directive> answer) {
+        if (!answer)
+          return behavior_failed("connection.on_control_frame", std::move(answer.error()), [] {
+            // nop: the default is ok
+          });
+        apply(std::move(*answer));
+      },
+      kind, std::move(payload));
 }
 
 void connection_actor::on_end(caf::error cause, std::uint16_t code, std::string reason,
@@ -301,7 +458,10 @@ void connection_actor::on_end(caf::error cause, std::uint16_t code, std::string 
   ++session_id_;
   const bool was_open = lifecycle_.is(cs::connected) || lifecycle_.is(cs::closing);
   lifecycle_.advance(ev::drop);
-  fail_pending_pings(cause ? cause : make_error(errc::not_connected, "connection closed"));
+  ready_ = false;
+  restore_ = restore_step::none;
+  restoring_.clear();
+  fail_in_flight(cause ? cause : make_error(errc::not_connected, "connection closed"));
   // Frames the session accepted but never wrote: back into the offline buffer, in order
   // (buffer policy, within its bounds), or back to the owner. Never dropped silently.
   report_unsent(lifecycle_.stopping() ? std::move(unsent) : outbound_.give_back(std::move(unsent)));
@@ -312,34 +472,98 @@ void connection_actor::on_end(caf::error cause, std::uint16_t code, std::string 
   }
   if (was_open) {
     tell_owner(disconnected_event{config_.id, cause, code, reason});
+    was_down_ = true;
+    down_since_ = this->clock().now();
     // A connection that stayed up long enough starts its backoff over.
-    if (this->clock().now() - opened_at_ >= config_.reconnect.stable_after) backoff_.reset();
+    if (down_since_ - opened_at_ >= config_.reconnect.stable_after) backoff_.reset();
+    if (measures()) {
+      measure("wsnova_disconnects_total", 1);
+      measure("wsnova_connection_up", 0);
+    }
+    log(log_level::warning, "disconnected", code, caf::timespan{0},
+        cause ? describe(cause) : reason);
   }
-  auto decision = directive::ok();
+  if (std::exchange(reconnect_requested_, false)) {
+    reconnect_attempts_ = 0;
+    return schedule_reconnect(caf::timespan{0});  // asked for: not an attempt of the policy
+  }
+  disconnect_info info{cause, code, std::move(reason), false, connects_};
   // A peer's normal close (1000) is a cause for the handlers but no error to report.
   const bool peer_closed_normally = is(cause, errc::closed_by_peer) && code == close_code::normal;
-  if (cause && !peer_closed_normally) {
-    decision = config_.handlers.error->on_error(*this, cause);
-    if (decision.kind != directive_kind::ignore) tell_owner(error_event{config_.id, cause});
+  if (!cause || peer_closed_normally) return decide_disconnect(std::move(info));
+  const auto epoch = session_id_;
+  report_error(cause, "transport", [this, epoch, info = std::move(info)]() mutable {
+    if (epoch == session_id_ && lifecycle_.is(cs::disconnected))
+      decide_disconnect(std::move(info));
+  });
+}
+
+void connection_actor::decide_disconnect(disconnect_info info) {
+  if (config_.behaviors.connection.is_default()) return apply_disconnect(directive::ok(), info);
+  const auto epoch = session_id_;
+  call(
+      config_.behaviors.connection, on_disconn_atom::value,
+      [](const disconnect_info&) { return directive::ok(); },
+      [this, epoch, info](caf::expected<directive> answer) {
+        // A close, a reconnect request or the owner's death came first.
+        if (epoch != session_id_ || !lifecycle_.is(cs::disconnected)) return;
+        if (answer) return apply_disconnect(std::move(*answer), info);
+        behavior_failed("connection.on_disconnect", std::move(answer.error()), [this, epoch, info] {
+          if (epoch == session_id_ && lifecycle_.is(cs::disconnected))
+            apply_disconnect(directive::ok(), info);
+        });
+      },
+      info);
+}
+
+void connection_actor::apply_disconnect(directive decision, const disconnect_info& info) {
+  if (decision.kind == directive_kind::ok || decision.kind == directive_kind::ignore ||
+      decision.kind == directive_kind::reply || decision.kind == directive_kind::deferred) {
+    // The default policy: reconnect what is worth it, within the reconnect policy.
+    const bool first_connect_failed = info.connects == 0;
+    if (config_.reconnect.enabled && should_reconnect(info) &&
+        (!first_connect_failed || config_.reconnect.retry_initial_connect))
+      decision = directive::reconnect(caf::timespan{0});
+    else if (info.cause)
+      decision = directive::stop(info.cause);
+    else
+      decision = directive::close(info.code, info.reason);
   }
-  if (decision.kind == directive_kind::ok || decision.kind == directive_kind::ignore)
-    decision = config_.handlers.connection->on_disconnect(
-        *this, disconnect_info{cause, code, reason, false, connects_});
+  if (decision.kind == directive_kind::reconnect) {
+    if (auto delay = backoff_.next(); !delay)
+      decision = directive::stop(info.cause ? info.cause : std::move(delay.error()));
+    else if (decision.delay.count() == 0)
+      decision.delay = *delay;
+  }
   // A failed connect answers the callers waiting for it, unless a reconnect follows.
-  if (decision.kind != directive_kind::reconnect && decision.kind != directive_kind::deferred) {
+  if (decision.kind != directive_kind::reconnect) {
     for (auto& promise : awaiting_connect_)
-      promise.deliver(cause ? cause : make_error(errc::closed));
+      promise.deliver(info.cause ? info.cause : make_error(errc::closed));
     awaiting_connect_.clear();
   }
-  if (decision.kind == directive_kind::close) {
-    // Already down: a close decision means "final", with the peer's code.
-    return finish(code, std::move(reason), std::move(cause));
+  switch (decision.kind) {
+    case directive_kind::close:  // already down: "final", with the peer's code
+      return finish(info.code, decision.reason.empty() ? info.reason : std::move(decision.reason),
+                    info.cause);
+    case directive_kind::stop:  // already down: end with the code the connection ended with
+      return finish(info.code, info.reason, std::move(decision.error));
+    default:
+      return schedule_reconnect(decision.delay);
   }
-  if (decision.kind == directive_kind::stop) {
-    // Already down: stop with the code and reason the connection ended with.
-    return finish(code, std::move(reason), std::move(decision.error));
+}
+
+void connection_actor::schedule_reconnect(caf::timespan delay) {
+  if (session_) {
+    session_->abort();
+    session_.reset();
+    ++session_id_;
   }
-  apply(std::move(decision));
+  ready_ = false;
+  lifecycle_.advance(ev::retry);
+  ++reconnect_attempts_;
+  tell_owner(reconnecting_event{config_.id, reconnect_attempts_, delay});
+  log(log_level::info, "reconnecting", 0, delay);
+  this->delayed_send(this, delay, retry_timer_atom::value, ++reconnect_token_);
 }
 
 void connection_actor::on_owner_down() {
@@ -350,7 +574,9 @@ void connection_actor::on_owner_down() {
       lifecycle_.advance(ev::close);
       session_->close(close_code::going_away, "owner gone");
       return;
-    case cs::connecting:  // close once the upgrade completes (on_open checks the stop cause)
+    case cs::connecting:
+      // Close once the upgrade completes (on_open checks the stop cause); without a session
+      // yet (on_handshake pending), open_session finishes instead.
     case cs::closing:
     case cs::closed:
       return;
@@ -364,6 +590,18 @@ void connection_actor::fail_pending_pings(const caf::error& reason) {
   pending_pings_.clear();
 }
 
+void connection_actor::fail_in_flight(const caf::error& reason) {
+  fail_pending_pings(reason);
+  // Whether the server saw them is unknown: failed at once, never sent again.
+  for (auto& failure : rpc_.fail_all(reason)) {
+    if (auto i = rpc_waiters_.find(failure.id); i != rpc_waiters_.end()) {
+      auto done = std::move(i->second);
+      rpc_waiters_.erase(i);
+      done(std::move(failure.error));
+    }
+  }
+}
+
 void connection_actor::report_unsent(std::vector<ws_message> messages) {
   if (!messages.empty()) tell_owner(unsent_event{config_.id, std::move(messages)});
 }
@@ -371,16 +609,25 @@ void connection_actor::report_unsent(std::vector<ws_message> messages) {
 void connection_actor::finish(std::uint16_t code, std::string reason, caf::error cause) {
   if (lifecycle_.is(cs::closed)) return;
   lifecycle_.advance(ev::finish);
+  ready_ = false;
   if (session_) {
     session_->abort();
     session_.reset();
   }
   report_unsent(outbound_.take());  // buffered while down, never sent
-  tell_owner(closed_event{config_.id, code, std::move(reason), cause});
   auto refusal = cause ? cause : make_error(errc::closed, "connection closed");
+  fail_in_flight(refusal);
+  for (auto& [id, waiters] : subscription_waiters_)
+    for (auto& promise : waiters) promise.deliver(refusal);
+  subscription_waiters_.clear();
+  for (auto& [ticket, go] : std::exchange(rate_waiters_, {})) go(refusal);
+  if (measures()) measure("wsnova_connection_up", 0);
+  // Abnormal exits are warnings; a close asked for (or the owner's death) is not.
+  log(cause && !lifecycle_.stopping() ? log_level::warning : log_level::info, "closed", code,
+      caf::timespan{0}, cause ? describe(cause) : reason);
+  tell_owner(closed_event{config_.id, code, std::move(reason), cause});
   for (auto& promise : awaiting_connect_) promise.deliver(refusal);
   awaiting_connect_.clear();
-  fail_pending_pings(refusal);
   if (awaiting_close_) {
     awaiting_close_->deliver(caf::ok_atom::value);
     awaiting_close_.reset();

@@ -3,9 +3,11 @@
 // The connection actor's implementation. Internal: users hold a `connection` handle.
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -24,13 +26,19 @@
 #include <wsnova/actors/detail/outbound_queue.hpp>
 #include <wsnova/actors/detail/owner_link.hpp>
 #include <wsnova/actors/detail/session_bridge.hpp>
+#include <wsnova/behaviors/json_rpc.hpp>
+#include <wsnova/behaviors/subscriptions.hpp>
 #include <wsnova/transport/session.hpp>
 #include <wsnova/transport/url.hpp>
 
 namespace wsnova::detail {
 
 /// Internal: connect again after a delay; the token tells stale timers apart.
-using reconnect_atom = caf::atom_constant<caf::atom("reconnect")>;
+using retry_timer_atom = caf::atom_constant<caf::atom("retry_tmr")>;
+/// Internal: a deadline passed (JSON-RPC requests, subscriptions, the rate limit's queue).
+using deadline_atom = caf::atom_constant<caf::atom("deadline")>;
+/// Internal: the token is about to expire; the token tells stale timers apart.
+using auth_timer_atom = caf::atom_constant<caf::atom("auth_tmr")>;
 // commit_atom (owner_link.hpp): completes an ownership transfer.
 
 /// The full interface: the public one plus the transport's events and internal timers.
@@ -40,7 +48,9 @@ using connection_actor_interface = connection::extend<
     caf::reacts_to<session_control_atom, std::uint64_t, control_kind, std::string>,
     caf::reacts_to<session_end_atom, std::uint64_t, caf::error, std::uint16_t, std::string,
                    std::vector<ws_message>>,
-    caf::reacts_to<reconnect_atom, std::uint64_t>, caf::reacts_to<commit_atom, std::uint64_t>>;
+    caf::reacts_to<retry_timer_atom, std::uint64_t>, caf::reacts_to<commit_atom, std::uint64_t>,
+    caf::reacts_to<deadline_atom>, caf::reacts_to<auth_timer_atom, std::uint64_t>,
+    caf::reacts_to<rate_release_atom, std::uint64_t>>;
 
 static_assert(std::is_convertible_v<connection_actor_interface, connection>,
               "the full interface must convert to the public connection handle");
@@ -75,33 +85,148 @@ class connection_actor : public connection_actor_interface::base, private handle
   const std::string& url() const override { return config_.url; }
   void send(ws_message message) override;
   void apply(directive decision) override;
-  void request_directive(const caf::actor& handler, caf::message request) override;
-  caf::expected<caf::timespan> next_backoff() override { return backoff_.next(); }
   const reconnect_policy& reconnection() const override { return config_.reconnect; }
 
-  // -- state machine -----------------------------------------------------------
+  // -- state machine (connection_actor.cpp) -------------------------------------
 
+  /// Asks `on_handshake` (when set), then starts a transport session.
   void start_session();
+  void open_session(session_options options);
   void on_open(std::string subprotocol, bool compressed);
   void on_message(ws_message message);
+  /// Runs the Message behaviour on `message`, then delivers or acts.
+  void handle_message(ws_message message);
   /// Hands a message to the owner, within the flow-control credit.
   void deliver(ws_message message);
-  void on_control(control_kind kind, const std::string& payload);
+  void on_control(control_kind kind, std::string payload);
   void on_end(caf::error cause, std::uint16_t code, std::string reason,
               std::vector<ws_message> unsent);
+  /// What the Connection behaviour's `on_disconnect` decides (after the Error behaviour).
+  void decide_disconnect(disconnect_info info);
+  /// Carries out a disconnect decision; `ok` is the default policy.
+  void apply_disconnect(directive decision, const disconnect_info& info);
   /// Tells the owner of accepted messages that will not be sent (`unsent_event`).
   void report_unsent(std::vector<ws_message> messages);
   void on_owner_down();
-  void flush_offline_buffer();
+  /// Drops the session and schedules a reconnect after `delay` (`counted`: an attempt of the
+  /// reconnect policy).
+  void schedule_reconnect(caf::timespan delay);
   /// Enters `closed` for good: tells the owner and every pending request, then exits.
   void finish(std::uint16_t code, std::string reason, caf::error cause);
   void fail_pending_pings(const caf::error& reason);
-  caf::error send_now(ws_message message);
+  /// Fails every request waiting on this session (pings, JSON-RPC) with `reason`.
+  void fail_in_flight(const caf::error& reason);
+
+  // -- sending (connection_send.cpp) --------------------------------------------
+
+  /// `send` as the user asked it: rate limit, encoding, watermarks or the offline buffer.
+  void send_user(std::string kind, ws_message message, std::function<void(caf::error)> done);
+  /// Encodes (in-process Message behaviour) and sends; the synchronous core of sending.
+  caf::error send_encoded(ws_message message);
+  /// Sends an encoded message: to the session when ready (within the watermarks), else
+  /// by the offline policy.
+  caf::error send_encoded_raw(ws_message message);
+  /// Writes a frame of the connection's own (restore sequence, JSON-RPC) straight to the
+  /// session, skipping the offline policy: the caller knows the transport is up.
+  void write_frame(ws_message message);
+  void flush_offline_buffer();
+  /// Asks the RateLimit behaviour whether a request of `kind` may leave; calls `go` with no
+  /// error when it may (now or later, in order) and with `rate_limited` when it may not.
+  void pass_rate_limit(std::string kind, std::function<void(caf::error)> go);
+  /// True when the RateLimit behaviour is the connection's own bucket (the default).
+  bool slot_is_local_bucket() const noexcept {
+    const auto& slot = config_.behaviors.rate_limit;
+    return !slot.actor() && !slot.find(rate_acquire_atom::value);
+  }
+  /// The token bucket's released requests at `now`.
+  void release_rate_waiters(caf::actor_clock::time_point now);
+
+  // -- JSON-RPC, auth, subscriptions, restore (connection_restore.cpp) -----------
+
+  /// Sends a JSON-RPC request of `kind`; `done` gets the result's JSON text or the error.
+  void rpc_request(std::string kind, const rpc_call& call, caf::timespan timeout,
+                   std::function<void(caf::expected<std::string>)> done);
+  /// Classifies an incoming text message as JSON-RPC; true when it was consumed.
+  bool route_rpc(ws_message& message);
+  /// Starts the restore sequence after an upgrade: on_connect → auth → subscriptions →
+  /// buffered sends.
+  void start_restore(const connect_info& info);
+  void restore_auth();
+  void restore_subscriptions();
+  void restore_done();
+  /// Authenticates; `done` gets no error on success (after the Error behaviour's decision on
+  /// a failure, when it says to go on, `done` gets the failure).
+  void authenticate(auth_reason reason, std::function<void(caf::error)> done);
+  void on_auth_failed(caf::error err, const std::function<void(caf::error)>& done);
+  /// Sends the subscribe request of subscription `id`.
+  void send_subscribe(std::uint64_t id, bool restoring);
+  /// A subscription was confirmed (no `err`) or became final: answers its waiters, reports a
+  /// failure to the Error behaviour (when `report`), continues a restore.
+  void settle_subscription(std::uint64_t id, caf::error err, bool report = true);
+  /// Processes every deadline that passed; schedules the next one.
+  void on_deadline();
+  /// Makes sure a `deadline_atom` arrives by `at`.
+  void wake_at(caf::actor_clock::time_point at);
+
+  // -- behaviours and telemetry (connection_behaviors.cpp) --------------------------
+
+  /// Reports `err` (from `where`) to the Error behaviour; `go_on` runs unless the decision
+  /// acts on the connection (close, stop, reconnect). The owner gets an `error_event` unless
+  /// the decision is `ignore`.
+  void report_error(caf::error err, std::string where, std::function<void()> go_on);
+  /// A behaviour failed to answer `callback_name`: logs, reports it (`behavior:NAME`), and
+  /// runs `fallback` (the callback's default) when the Error behaviour says go on.
+  void behavior_failed(const char* callback_name, caf::error err, std::function<void()> fallback);
+  /// True when log events of `level` reach the Logging behaviour.
+  bool logs(log_level level) const noexcept { return level >= config_.log_threshold; }
+  void log(log_level level, std::string event, std::uint16_t code = 0,
+           caf::timespan duration = caf::timespan{0}, std::string detail = {});
+  /// True when measurements are recorded at all.
+  bool measures() const noexcept {
+    return config_.metrics != nullptr || !config_.behaviors.metrics.is_default();
+  }
+  void measure(const char* name, double value);
+  void measure_duration(const char* name, caf::timespan duration);
 
   /// Sends an event to the owner (see `owner_link::tell`).
   template <class... Ts>
   void tell_owner(Ts&&... xs) {
     owner_.tell(std::forward<Ts>(xs)...);
+  }
+
+  /// A behaviour actor's failed reply in wsnova's terms: CAF's request timeout becomes
+  /// `timeout`, a dead actor `actor_gone`; an error the actor answered stays as it is.
+  static caf::error behavior_reply_error(caf::error err);
+
+  /// Calls the callback `atom` of the behaviour in `slot`: in-process, by request to its
+  /// actor (within the slot's timeout), or `fallback(args...)` when unset. `k` gets the
+  /// answer as `caf::expected`, now or when the reply arrives.
+  template <class Decl, class Atom, class Fallback, class Continuation, class... Args>
+  void call(const behavior_slot<Decl>& slot, Atom atom, Fallback fallback, Continuation k,
+            Args... args) {
+    using result = typename Decl::template callback_of<Atom>::result;
+    if (const auto* handler = slot.actor()) {
+      this->request(*handler, slot.timeout(), atom, std::move(args)...)
+          .then([k](result& answer) mutable { k(caf::expected<result>{std::move(answer)}); },
+                [k](caf::error& err) mutable {
+                  k(caf::expected<result>{behavior_reply_error(std::move(err))});
+                });
+    } else if (const auto* fn = slot.find(atom)) {
+      k((*fn)(*this, args...));
+    } else {
+      k(caf::expected<result>{fallback(args...)});
+    }
+  }
+
+  /// Calls a one-way callback (logging, metrics).
+  template <class Decl, class Atom, class Fallback, class... Args>
+  void notify(const behavior_slot<Decl>& slot, Atom atom, Fallback fallback, Args... args) {
+    if (const auto* handler = slot.actor())
+      super::send(*handler, atom, std::move(args)...);  // `send` alone is the context's
+    else if (const auto* fn = slot.find(atom))
+      (*fn)(*this, args...);
+    else
+      fallback(args...);
   }
 
   // -- member variables --------------------------------------------------------
@@ -128,6 +253,11 @@ class connection_actor : public connection_actor_interface::base, private handle
   /// Token of the pending reconnect timer.
   std::uint64_t reconnect_token_ = 0;
   std::string subprotocol_;
+  bool compressed_ = false;
+  /// Connected and restored: user sends go to the session (before: the offline policy).
+  bool ready_ = false;
+  /// The user asked to reconnect: the session closes, then the connection comes back at once.
+  bool reconnect_requested_ = false;
   backoff backoff_;
   /// Reconnects scheduled since the connection was last up.
   std::uint32_t reconnect_attempts_ = 0;
@@ -143,6 +273,38 @@ class connection_actor : public connection_actor_interface::base, private handle
     caf::typed_response_promise<caf::timespan> promise;
   };
   std::map<std::string, pending_ping> pending_pings_;
+
+  // JSON-RPC
+  rpc_correlator rpc_;
+  std::map<std::uint64_t, std::function<void(caf::expected<std::string>)>> rpc_waiters_;
+  /// Classify incoming text as JSON-RPC (set by the first request or subscription).
+  bool rpc_active_ = false;
+
+  // Subscriptions
+  subscription_table subscriptions_;
+  std::map<std::uint64_t, std::vector<caf::typed_response_promise<std::uint64_t>>>
+      subscription_waiters_;
+
+  // Restore sequence
+  enum class restore_step : std::uint8_t { none, on_connect, auth, subscriptions };
+  restore_step restore_ = restore_step::none;
+  caf::actor_clock::time_point restore_started_;
+  caf::actor_clock::time_point down_since_;
+  bool was_down_ = false;
+  /// Subscriptions being restored, not yet settled.
+  std::set<std::uint64_t> restoring_;
+
+  // Auth
+  std::string refresh_token_;
+  std::uint64_t auth_timer_token_ = 0;
+  bool authenticated_ = false;
+
+  // Rate limit
+  std::optional<token_bucket> bucket_;
+  std::map<std::uint64_t, std::function<void(caf::error)>> rate_waiters_;
+
+  /// The earliest pending `deadline_atom`, if one is scheduled.
+  std::optional<caf::actor_clock::time_point> wake_at_;
 };
 
 }  // namespace wsnova::detail

@@ -16,7 +16,7 @@
 
 #include <wsnova/actors/events.hpp>
 #include <wsnova/actors/spawn_connection.hpp>
-#include <wsnova/behaviors/message_handler.hpp>
+#include <wsnova/behaviors/message_behavior.hpp>
 #include <wsnova/core/error.hpp>
 #include <wsnova/supervision/supervisor.hpp>
 
@@ -47,17 +47,14 @@ struct wiring {
 
 /// Runs inside the connection actor: hands every received message to the current parser
 /// instead of the owner (no extra hop through the owner).
-class to_parser : public message_handler {
- public:
-  explicit to_parser(std::shared_ptr<wiring> w) : wiring_(std::move(w)) {}
-  directive handle_message(handler_context&, ws_message& message) override {
-    if (auto parser = wiring_->get("parser")) caf::anon_send(parser, std::move(message.payload));
-    return directive::ignore();
-  }
-
- private:
-  std::shared_ptr<wiring> wiring_;
-};
+message_behavior::local to_parser(std::shared_ptr<wiring> w) {
+  return message_behavior::local{}.on(handle_msg_atom::value,
+                                      [w](handler_context&, ws_message& message) {
+                                        if (auto parser = w->get("parser"))
+                                          caf::anon_send(parser, std::move(message.payload));
+                                        return directive::ignore();
+                                      });
+}
 
 /// Parses text numbers and passes them on to the current aggregator.
 caf::behavior parser(caf::event_based_actor* self, std::shared_ptr<wiring> w) {
@@ -96,7 +93,7 @@ int main(int argc, char** argv) {
       connection_config conf;
       conf.url = ctx.url;
       conf.id = "connection";
-      conf.handlers.message = std::make_shared<to_parser>(w);
+      conf.behaviors.message = to_parser(w);
       return spawn_connection(sys, conf, wsnova::unchecked_owner(self));
     });
     child_spec parser_spec;

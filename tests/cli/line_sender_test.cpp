@@ -56,6 +56,17 @@ connection::behavior_type scripted_connection(std::shared_ptr<script> state) {
         return caf::ok_atom::value;
       },
       [](flow_atom, std::uint32_t) {},
+      // Not used by the line sender.
+      [](send_json_atom, std::string&) -> caf::result<caf::ok_atom> { return caf::ok_atom::value; },
+      [](request_atom, std::string&, std::string&, caf::timespan) -> caf::result<std::string> {
+        return std::string{};
+      },
+      [](subscribe_atom, std::string&, std::string&) -> caf::result<std::uint64_t> {
+        return std::uint64_t{0};
+      },
+      [](unsubscribe_atom, std::uint64_t) -> caf::result<caf::ok_atom> { return caf::ok_atom::value; },
+      [](authenticate_atom) -> caf::result<caf::ok_atom> { return caf::ok_atom::value; },
+      [](reconnect_atom) -> caf::result<caf::ok_atom> { return caf::ok_atom::value; },
   };
 }
 
