@@ -55,6 +55,8 @@ enum class errc : std::uint8_t {
   not_allowed,
   /// Registry: no live actor is registered under this id.
   unknown_id,
+  /// A listening socket could not be opened: address in use, not permitted, not local.
+  bind_failed,
 };
 
 /// Returns the name of an error code, e.g. "upgrade_rejected".
