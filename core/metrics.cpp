@@ -49,14 +49,18 @@ bool valid_label_names(const metric_labels& labels, metric_kind kind) {
 }
 
 /// Appends `x` as Prometheus writes floats: shortest round-trip form, `+Inf`, `-Inf`, `NaN`.
-void append_number(std::string& out, double x) {
+/// Bucket bounds use the general format ("0.0001", "5e-05") like Go's `FormatFloat(x, 'g',
+/// -1, 64)`, so that `le` values match those of Go clients and aggregate with them.
+void append_number(std::string& out, double x, bool bound = false) {
   if (std::isnan(x)) {
     out += "NaN";
   } else if (std::isinf(x)) {
     out += x > 0 ? "+Inf" : "-Inf";
   } else {
     char buf[32];
-    auto [end, ec] = std::to_chars(std::begin(buf), std::end(buf), x);
+    auto [end, ec] =
+        bound ? std::to_chars(std::begin(buf), std::end(buf), x, std::chars_format::general)
+              : std::to_chars(std::begin(buf), std::end(buf), x);
     out.append(buf, ec == std::errc{} ? end : buf);
   }
 }
@@ -118,7 +122,7 @@ void append_labels(std::string& out, const metric_labels& labels, const double* 
   if (le) {
     out += sep;
     out += "le=\"";
-    append_number(out, *le);
+    append_number(out, *le, true);
     out += '"';
   }
   out += '}';

@@ -187,6 +187,9 @@ BOOST_AUTO_TEST_CASE(standard_families_are_declared) {
   const std::string text = r.render_prometheus();
   BOOST_TEST(contains(text, "# TYPE wsnova_heartbeat_rtt_seconds histogram\n"));
   BOOST_TEST(contains(text, "# TYPE wsnova_connection_up gauge\n"));
+  // Bounds written as Go clients write them (FormatFloat 'g'), so `le` values aggregate.
+  BOOST_TEST(contains(text, "le=\"0.0001\"} 1\n"));
+  BOOST_TEST(contains(text, "le=\"0.00025\"} 1\n"));
   BOOST_TEST(contains(
       text, "wsnova_frame_to_handler_seconds_bucket{connection=\"feed-1\",le=\"5e-05\"} 1\n"));
 }
