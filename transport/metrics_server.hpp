@@ -27,7 +27,7 @@ struct metrics_server_options {
   std::string path = "/metrics";
   /// Largest request header accepted (request line and fields); a larger one gets
   /// 431 and the connection is closed. Default 8 KiB.
-  std::size_t max_header_bytes = 8 * 1024;
+  std::size_t max_header_bytes = 8192;
   /// Time a client has to send a whole request header, and to read a response; also the
   /// longest a keep-alive connection may sit idle. Then the connection is closed, so a
   /// client sending slowly or not at all cannot hold it. Default 10 s.
