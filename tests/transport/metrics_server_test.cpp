@@ -165,6 +165,18 @@ BOOST_AUTO_TEST_CASE(a_request_body_is_a_bad_request) {
   BOOST_TEST(client.read_until_closed() == net::error::eof);
 }
 
+// Beyond max_connections a connection is closed at once; the first one goes on working.
+BOOST_AUTO_TEST_CASE(connections_beyond_the_cap_are_closed) {
+  metrics_server_options options;
+  options.max_connections = 1;
+  start(options);
+  http_client first{server->port()};
+  BOOST_TEST(first.request(http::verb::get, "/metrics").result_int() == 200u);  // admitted
+  http_client second{server->port()};
+  BOOST_TEST(second.read_until_closed() == net::error::eof);
+  BOOST_TEST(first.request(http::verb::get, "/metrics").result_int() == 200u);
+}
+
 BOOST_AUTO_TEST_CASE(a_throwing_body_answers_500) {
   auto started = metrics_server::start(
       io.context(), []() -> std::string { throw std::runtime_error("registry gone"); });
