@@ -199,37 +199,44 @@ void metrics_registry::declare(std::string name, std::string help, metric_kind k
 }
 
 metrics_registry::family* metrics_registry::family_of(std::string_view name, metric_kind kind) {
+  return const_cast<family*>(std::as_const(*this).family_of(name, kind));
+}
+
+const metrics_registry::family* metrics_registry::family_of(std::string_view name,
+                                                            metric_kind kind) const {
   auto fam = families_.find(name);
   return fam == families_.end() || fam->second.kind != kind ? nullptr : &fam->second;
 }
 
 metrics_registry::series* metrics_registry::find_or_add(family& f, const metric_labels& labels) {
-  std::optional<metric_labels> sorted;
-  const metric_labels* key = &labels;
-  if (!strictly_sorted(labels)) {  // the slow path: callers should pass labels sorted
-    sorted = canonical(labels);
-    if (!sorted) return nullptr;
-    key = &*sorted;
+  if (strictly_sorted(labels)) {  // the fast path: no copy
+    if (auto it = f.series_.find(labels); it != f.series_.end()) return &it->second;
+    return add_series(f, labels);
   }
-  if (auto it = f.series_.find(*key); it != f.series_.end()) return &it->second;
-  if (!valid_label_names(*key, f.kind)) return nullptr;
+  auto sorted = canonical(labels);
+  if (!sorted) return nullptr;
+  if (auto it = f.series_.find(*sorted); it != f.series_.end()) return &it->second;
+  return add_series(f, *sorted);
+}
+
+metrics_registry::series* metrics_registry::add_series(family& f, const metric_labels& sorted) {
+  if (!valid_label_names(sorted, f.kind)) return nullptr;
   series fresh;
   if (f.kind == metric_kind::histogram) fresh.buckets.assign(f.bounds.size() + 1, 0);
-  return &f.series_.emplace(*key, std::move(fresh)).first->second;
+  return &f.series_.emplace(sorted, std::move(fresh)).first->second;
 }
 
 const metrics_registry::series* metrics_registry::find(std::string_view name, metric_kind kind,
                                                        const metric_labels& labels) const {
-  auto fam = families_.find(name);
-  if (fam == families_.end() || fam->second.kind != kind) return nullptr;
-  const auto& all = fam->second.series_;
-  auto it = all.end();
+  const family* f = family_of(name, kind);
+  if (!f) return nullptr;
+  auto it = f->series_.end();
   if (strictly_sorted(labels)) {
-    it = all.find(labels);
+    it = f->series_.find(labels);
   } else if (auto sorted = canonical(labels)) {
-    it = all.find(*sorted);
+    it = f->series_.find(*sorted);
   }
-  return it == all.end() ? nullptr : &it->second;
+  return it == f->series_.end() ? nullptr : &it->second;
 }
 
 bool metrics_registry::add(std::string_view name, const metric_labels& labels, double delta) {

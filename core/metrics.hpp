@@ -119,7 +119,9 @@ class metrics_registry {
   };
 
   family* family_of(std::string_view name, metric_kind kind);
+  const family* family_of(std::string_view name, metric_kind kind) const;
   static series* find_or_add(family& f, const metric_labels& labels);
+  static series* add_series(family& f, const metric_labels& sorted);
   const series* find(std::string_view name, metric_kind kind, const metric_labels& labels) const;
 
   mutable std::mutex mutex_;
