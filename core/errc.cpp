@@ -5,7 +5,7 @@
 namespace wsnova {
 
 std::string to_string(errc code) {
-  return detail::enum_name<errc::subscription_failed>(code,
+  return detail::enum_name<errc::bind_failed>(code,
                                              {"none",
                                               "bad_url",
                                               "dns",
@@ -29,7 +29,8 @@ std::string to_string(errc code) {
                                               "unknown_id",
                                               "auth_failed",
                                               "rpc_error",
-                                              "subscription_failed"},
+                                              "subscription_failed",
+                                              "bind_failed"},
                                              "unknown");
 }
 

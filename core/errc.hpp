@@ -62,6 +62,8 @@ enum class errc : std::uint8_t {
   rpc_error,
   /// A subscription was refused or not confirmed in time.
   subscription_failed,
+  /// A listening socket could not be opened: address in use, not permitted, not local.
+  bind_failed,
 };
 
 /// Returns the name of an error code, e.g. "upgrade_rejected".

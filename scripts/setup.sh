@@ -30,7 +30,7 @@ APT_PACKAGES=(
   libboost1.81-dev libboost-url1.81-dev libboost-json1.81-dev libboost-test1.81-dev
   libboost-program-options1.81-dev
   libssl-dev openssl
-  python3 python3-websockets
+  python3 python3-websockets python3-prometheus-client
   nodejs npm
   cmake ninja-build g++ pkg-config ccache
   # Quality gates (CTest label `quality`, docs/quality.md). Debian 12 ships LLVM 14 for
