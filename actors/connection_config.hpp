@@ -73,7 +73,8 @@ struct connection_config {
   /// Log events at or above this level go to the Logging behaviour. Default `warning`.
   log_level log_threshold = log_level::warning;
   /// Registry the default Metrics behaviour records into (see docs/metrics.md); shared by
-  /// every connection that should appear in one scrape. Default none: nothing is measured.
+  /// every connection that should appear in one scrape. Call `declare_wsnova_metrics` on it
+  /// once before use. Default none: nothing is measured.
   std::shared_ptr<metrics_registry> metrics;
   /// Receive-side flow control: the number of `message_event`s the owner may receive before
   /// it grants more with `(flow_atom, n)`; 0 = unlimited. Default 0. With a limit, a slow

@@ -381,9 +381,9 @@ void connection_actor::on_open(std::string subprotocol, bool compressed) {
   if (lifecycle_.cause() == stop_cause::owner_gone)
     return on_owner_down();  // the owner died while we were connecting
   if (measures()) {
-    measure("wsnova_connects_total", 1);
-    measure("wsnova_connection_up", 1);
-    if (was_down_) measure_duration("wsnova_reconnect_downtime_seconds", opened_at_ - down_since_);
+    measure(metric_names::connects, 1);
+    measure(metric_names::connection_up, 1);
+    if (was_down_) measure_duration(metric_names::reconnect_downtime, opened_at_ - down_since_);
   }
   was_down_ = false;
   start_restore(connect_info{config_.url, subprotocol_, compressed, connects_});
@@ -435,7 +435,7 @@ void connection_actor::on_control(control_kind kind, std::string payload) {
       auto rtt = this->clock().now() - i->second.sent_at;
       i->second.promise.deliver(rtt);
       pending_pings_.erase(i);
-      if (measures()) measure_duration("wsnova_heartbeat_rtt_seconds", rtt);
+      if (measures()) measure_duration(metric_names::heartbeat_rtt, rtt);
     }
   }
   if (config_.behaviors.connection.is_default()) return;
@@ -477,8 +477,8 @@ void connection_actor::on_end(caf::error cause, std::uint16_t code, std::string 
     // A connection that stayed up long enough starts its backoff over.
     if (down_since_ - opened_at_ >= config_.reconnect.stable_after) backoff_.reset();
     if (measures()) {
-      measure("wsnova_disconnects_total", 1);
-      measure("wsnova_connection_up", 0);
+      measure(metric_names::disconnects, 1);
+      measure(metric_names::connection_up, 0);
     }
     log(log_level::warning, "disconnected", code, caf::timespan{0},
         cause ? describe(cause) : reason);
@@ -531,7 +531,7 @@ void connection_actor::apply_disconnect(directive decision, const disconnect_inf
   }
   if (decision.kind == directive_kind::reconnect) {
     if (auto delay = backoff_.next(); !delay)
-      decision = directive::stop(info.cause ? info.cause : std::move(delay.error()));
+      decision = directive::stop(std::move(delay.error()));  // "attempts exhausted"
     else if (decision.delay.count() == 0)
       decision.delay = *delay;
   }
@@ -621,7 +621,7 @@ void connection_actor::finish(std::uint16_t code, std::string reason, caf::error
     for (auto& promise : waiters) promise.deliver(refusal);
   subscription_waiters_.clear();
   for (auto& [ticket, go] : std::exchange(rate_waiters_, {})) go(refusal);
-  if (measures()) measure("wsnova_connection_up", 0);
+  if (measures()) measure(metric_names::connection_up, 0);
   // Abnormal exits are warnings; a close asked for (or the owner's death) is not.
   log(cause && !lifecycle_.stopping() ? log_level::warning : log_level::info, "closed", code,
       caf::timespan{0}, cause ? describe(cause) : reason);

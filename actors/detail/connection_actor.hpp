@@ -9,6 +9,7 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <boost/asio/io_context.hpp>
@@ -27,6 +28,7 @@
 #include <wsnova/actors/detail/owner_link.hpp>
 #include <wsnova/actors/detail/session_bridge.hpp>
 #include <wsnova/behaviors/json_rpc.hpp>
+#include <wsnova/core/metrics.hpp>
 #include <wsnova/behaviors/subscriptions.hpp>
 #include <wsnova/transport/session.hpp>
 #include <wsnova/transport/url.hpp>
@@ -185,8 +187,8 @@ class connection_actor : public connection_actor_interface::base, private handle
   bool measures() const noexcept {
     return config_.metrics != nullptr || !config_.behaviors.metrics.is_default();
   }
-  void measure(const char* name, double value);
-  void measure_duration(const char* name, caf::timespan duration);
+  void measure(std::string_view name, double value);
+  void measure_duration(std::string_view name, caf::timespan duration);
 
   /// Sends an event to the owner (see `owner_link::tell`).
   template <class... Ts>

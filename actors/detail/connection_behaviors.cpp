@@ -73,16 +73,16 @@ void connection_actor::log(log_level level, std::string event, std::uint16_t cod
          [](const log_event& x) { write_log_line(std::cerr, x); }, std::move(entry));
 }
 
-void connection_actor::measure(const char* name, double value) {
+void connection_actor::measure(std::string_view name, double value) {
   notify(
       config_.behaviors.metrics, metric_atom::value,
       [this](const metric_sample& x) {
         if (config_.metrics) record_metric(*config_.metrics, x);
       },
-      metric_sample{name, config_.id, value});
+      metric_sample{std::string{name}, config_.id, value});
 }
 
-void connection_actor::measure_duration(const char* name, caf::timespan duration) {
+void connection_actor::measure_duration(std::string_view name, caf::timespan duration) {
   measure(name, std::chrono::duration<double>{duration}.count());
 }
 

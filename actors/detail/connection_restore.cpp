@@ -61,7 +61,7 @@ bool connection_actor::route_rpc(ws_message& message) {
     }
   };
   if (auto* result = std::get_if<rpc_result>(&event)) {
-    if (measures()) measure_duration("wsnova_request_duration_seconds", result->round_trip);
+    if (measures()) measure_duration(metric_names::request_duration, result->round_trip);
     complete(result->id, to_json_text(result->result));
     return true;
   }
@@ -155,7 +155,7 @@ void connection_actor::restore_done() {
   restore_ = restore_step::none;
   ready_ = true;
   const auto took = this->clock().now() - restore_started_;
-  if (measures()) measure_duration("wsnova_restore_duration_seconds", took);
+  if (measures()) measure_duration(metric_names::restore_duration, took);
   log(log_level::info, "restored", 0, took);
   if (connects_ == 1)
     tell_owner(connected_event{config_.id, config_.url, subprotocol_, compressed_});

@@ -83,7 +83,7 @@ void connection_actor::pass_rate_limit(std::string kind, std::function<void(caf:
           if (auto at = bucket_->next_release_at()) wake_at(*at);
         return;
       case rate_outcome::rejected:
-        if (measures()) measure("wsnova_rate_limited_total", 1);
+        if (measures()) measure(metric_names::rate_limited, 1);
         log(log_level::warning, "rate_limited", 0, caf::timespan{0}, describe(answer->error));
         return go(answer->error ? answer->error : make_error(errc::rate_limited));
     }
