@@ -480,7 +480,8 @@ void connection_actor::on_end(caf::error cause, std::uint16_t code, std::string 
       measure(metric_names::disconnects, 1);
       measure(metric_names::connection_up, 0);
     }
-    log(log_level::warning, "disconnected", code, caf::timespan{0},
+    const bool normal = !cause || (is(cause, errc::closed_by_peer) && code == close_code::normal);
+    log(normal ? log_level::info : log_level::warning, "disconnected", code, caf::timespan{0},
         cause ? describe(cause) : reason);
   }
   if (std::exchange(reconnect_requested_, false)) {
@@ -623,8 +624,10 @@ void connection_actor::finish(std::uint16_t code, std::string reason, caf::error
   for (auto& [ticket, go] : std::exchange(rate_waiters_, {})) go(refusal);
   if (measures()) measure(metric_names::connection_up, 0);
   // Abnormal exits are warnings; a close asked for (or the owner's death) is not.
-  log(cause && !lifecycle_.stopping() ? log_level::warning : log_level::info, "closed", code,
-      caf::timespan{0}, cause ? describe(cause) : reason);
+  const bool abnormal = cause && !lifecycle_.stopping() &&
+                        !(is(cause, errc::closed_by_peer) && code == close_code::normal);
+  log(abnormal ? log_level::warning : log_level::info, "closed", code, caf::timespan{0},
+      cause ? describe(cause) : reason);
   tell_owner(closed_event{config_.id, code, std::move(reason), cause});
   for (auto& promise : awaiting_connect_) promise.deliver(refusal);
   awaiting_connect_.clear();

@@ -140,6 +140,8 @@ connection_config to_connection_config(const cli_options& options) {
   connection_config config;
   config.url = options.url;
   config.id = "wsnova-cli";
+  // The tool reports every event itself (stderr); the library's log lines would repeat them.
+  config.log_threshold = log_level::off;
   // A command reports a failure and exits with its code (scripts rely on that); silently
   // retrying forever, the library's default, would hide a dead server behind a hang.
   config.reconnect.enabled = false;
