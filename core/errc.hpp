@@ -55,6 +55,11 @@ enum class errc : std::uint8_t {
   not_allowed,
   /// Registry: no live actor is registered under this id.
   unknown_id,
+  /// The HTTP proxy answered CONNECT with 407: credentials missing or wrong.
+  proxy_auth_required,
+  /// The HTTP proxy refused the CONNECT tunnel (the status is in the failure) or answered
+  /// with something that is not HTTP.
+  proxy_failed,
 };
 
 /// Returns the name of an error code, e.g. "upgrade_rejected".

@@ -30,6 +30,11 @@ struct tls_options {
 
 /// Builds a TLS client context (TLS 1.2 or newer) from the options. Returns
 /// `errc::invalid_argument` naming the file that could not be loaded.
+///
+/// The context keeps the latest TLS session of each (host, port) it connected to, and a
+/// session using the context offers it in its next handshake to that host and port: a
+/// reconnect resumes (TLS 1.3 tickets and TLS 1.2 sessions alike), skipping the certificate
+/// exchange (`session::tls_resumed()`). Share one context across reconnects to get that.
 result<std::shared_ptr<boost::asio::ssl::context>> make_tls_context(const tls_options& options);
 
 }  // namespace wsnova
