@@ -102,7 +102,7 @@ class tunnel : public std::enable_shared_from_this<tunnel> {
     if (!authority) return refuse(http::status::bad_request);
     resolver_.async_resolve(
         authority->first, authority->second,
-        [self = shared_from_this()](error_code ec, tcp::resolver::results_type results) {
+        [self = shared_from_this()](error_code ec, const tcp::resolver::results_type& results) {
           if (ec) return self->refuse(http::status::bad_gateway);
           for (const auto& entry : results)
             if (!entry.endpoint().address().is_loopback())

@@ -170,6 +170,11 @@ struct session_run {
   std::optional<session_end> end;
 };
 
+/// Returns why a run ended, for test messages.
+inline std::string describe(const session_run& run) {
+  return run.end ? to_string(run.end->cause) : "no end before the deadline";
+}
+
 /// One I/O thread and a recording listener; `start` makes and starts a session.
 struct session_fixture {
   session_fixture() : thread([this] { io.run(); }) {}

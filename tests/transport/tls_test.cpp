@@ -43,10 +43,6 @@ struct tls_fixture : session_fixture {
   echo_server server;
 };
 
-std::string describe_end(const session_run& run) {
-  return run.end ? to_string(run.end->cause) : "no end";
-}
-
 }  // namespace
 
 BOOST_FIXTURE_TEST_SUITE(server_name_indication, tls_fixture)
@@ -54,7 +50,7 @@ BOOST_FIXTURE_TEST_SUITE(server_name_indication, tls_fixture)
 // A host name goes out in SNI (RFC 6066 section 3), and it is the URL's host.
 BOOST_AUTO_TEST_CASE(host_name_is_sent) {
   auto run = session_fixture::run(server.url(), {}, client());
-  BOOST_REQUIRE_MESSAGE(run.opened, describe_end(run));
+  BOOST_REQUIRE_MESSAGE(run.opened, describe(run));
   auto handshake = server.last_tls_handshake();
   BOOST_REQUIRE(handshake);
   BOOST_CHECK_EQUAL(handshake->server_name.value_or("(none)"), "localhost");
@@ -64,7 +60,7 @@ BOOST_AUTO_TEST_CASE(host_name_is_sent) {
 // against the IP address in its subjectAltName.
 BOOST_AUTO_TEST_CASE(ip_literal_is_not_sent) {
   auto run = session_fixture::run(ip_url(), {}, client());
-  BOOST_REQUIRE_MESSAGE(run.opened, describe_end(run));
+  BOOST_REQUIRE_MESSAGE(run.opened, describe(run));
   BOOST_CHECK(run.echoed);
   auto handshake = server.last_tls_handshake();
   BOOST_REQUIRE(handshake);
@@ -88,7 +84,7 @@ BOOST_AUTO_TEST_CASE(client_certificate_connects) {
                                           .key_file = certs->client_key.string()});
   BOOST_REQUIRE(tls);
   auto run = io.run(server.url(), {}, *tls);
-  BOOST_REQUIRE_MESSAGE(run.opened, describe_end(run));
+  BOOST_REQUIRE_MESSAGE(run.opened, describe(run));
   BOOST_CHECK(run.echoed);
   BOOST_REQUIRE(server.last_tls_handshake());
   BOOST_CHECK(server.last_tls_handshake()->client_certificate);
@@ -108,7 +104,7 @@ BOOST_AUTO_TEST_CASE(missing_client_certificate_fails_clearly) {
   auto run = io.run(server.url(), {}, *tls);
   BOOST_CHECK(!run.opened);
   BOOST_REQUIRE(run.end);
-  BOOST_CHECK_MESSAGE(run.end->cause.code == errc::tls_handshake, to_string(run.end->cause));
+  BOOST_CHECK_MESSAGE(run.end->cause.code == errc::tls_handshake, describe(run));
   BOOST_CHECK_MESSAGE(
       run.end->cause.detail.find("requires a client certificate") != std::string::npos,
       run.end->cause.detail);
@@ -159,11 +155,11 @@ BOOST_AUTO_TEST_CASE(default_context_verifies_with_the_default_paths) {
                                     .key_file = certs->server_key.string()}};
   session_fixture io;
   auto trusted = io.run(server.url(), {}, *defaults);
-  BOOST_CHECK_MESSAGE(trusted.opened && trusted.echoed, describe_end(trusted));
+  BOOST_CHECK_MESSAGE(trusted.opened && trusted.echoed, describe(trusted));
   auto refused = io.run(server.url(), {}, *without_system);
   BOOST_CHECK(!refused.opened);
   BOOST_CHECK_MESSAGE(refused.end && refused.end->cause.code == errc::tls_verify_failed,
-                      describe_end(refused));
+                      describe(refused));
   ::unsetenv("SSL_CERT_FILE");  // NOLINT
 }
 
@@ -176,7 +172,7 @@ BOOST_FIXTURE_TEST_SUITE(session_resumption, tls_fixture)
 BOOST_AUTO_TEST_CASE(second_session_resumes) {
   auto context = client();
   auto first = session_fixture::run(server.url(), {}, context);
-  BOOST_REQUIRE_MESSAGE(first.opened && first.echoed, describe_end(first));
+  BOOST_REQUIRE_MESSAGE(first.opened && first.echoed, describe(first));
   BOOST_CHECK(!first.tls_resumed);
   BOOST_CHECK(!server.last_tls_handshake()->resumed);
   BOOST_CHECK(first.timings.tls_handshake > 0us);
@@ -185,7 +181,7 @@ BOOST_AUTO_TEST_CASE(second_session_resumes) {
 
   for (int i = 0; i < 2; ++i) {  // tickets are renewed: every reconnect resumes
     auto next = session_fixture::run(server.url(), {}, context);
-    BOOST_REQUIRE_MESSAGE(next.opened && next.echoed, describe_end(next));
+    BOOST_REQUIRE_MESSAGE(next.opened && next.echoed, describe(next));
     BOOST_CHECK(next.tls_resumed);
     BOOST_CHECK(server.last_tls_handshake()->resumed);
   }
@@ -197,10 +193,10 @@ BOOST_AUTO_TEST_CASE(sessions_are_per_host_and_context) {
   auto context = client();
   BOOST_REQUIRE(session_fixture::run(server.url(), {}, context).opened);
   auto other_host = session_fixture::run(ip_url(), {}, context);
-  BOOST_REQUIRE_MESSAGE(other_host.opened, describe_end(other_host));
+  BOOST_REQUIRE_MESSAGE(other_host.opened, describe(other_host));
   BOOST_CHECK(!other_host.tls_resumed);
   auto other_context = session_fixture::run(server.url(), {}, client());
-  BOOST_REQUIRE_MESSAGE(other_context.opened, describe_end(other_context));
+  BOOST_REQUIRE_MESSAGE(other_context.opened, describe(other_context));
   BOOST_CHECK(!other_context.tls_resumed);
   auto again = session_fixture::run(ip_url(), {}, context);
   BOOST_CHECK(again.tls_resumed);

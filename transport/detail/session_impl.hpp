@@ -113,7 +113,7 @@ class session_impl final : public session {
           proxy, self->url_,
           proxy.from_environment ? proxy_environment::from_process() : proxy_environment{});
       if (!chosen) return self->finish(chosen.error(), close_code::abnormal, {});
-      self->proxy_ = std::move(*chosen);
+      if (*chosen) self->proxy_ = std::make_unique<const proxy_endpoint>(std::move(**chosen));
       self->do_resolve();
     });
   }
@@ -239,8 +239,9 @@ class session_impl final : public session {
   session_options options_;
   std::shared_ptr<asio::ssl::context> tls_;
   std::shared_ptr<session_listener> listener_;
-  /// The proxy of this connection, chosen when it starts; none for a direct connection.
-  std::optional<proxy_endpoint> proxy_;
+  /// The proxy of this connection, chosen when it starts; none for a direct connection
+  /// (a pointer: most sessions have none, and idle memory per connection counts).
+  std::unique_ptr<const proxy_endpoint> proxy_;
   tcp::resolver resolver_;
   ws_stream_type ws_;
   /// Connect/handshake deadline while connecting, heartbeat while open, close deadline.
