@@ -81,7 +81,17 @@ int on_new_session(SSL* ssl, SSL_SESSION* session) {
 /// A client context and its session cache, in one allocation: the `shared_ptr<ssl::context>`
 /// that `make_tls_context` returns shares ownership of both.
 struct context_with_cache {
-  context_with_cache() {
+  context_with_cache() = default;
+  context_with_cache(const context_with_cache&) = delete;
+  context_with_cache& operator=(const context_with_cache&) = delete;
+
+  ~context_with_cache() {
+    // An SSL may hold the SSL_CTX a little longer than we do: it must not find the cache.
+    SSL_CTX_set_ex_data(context.native_handle(), context_slot(), nullptr);
+  }
+
+  /// Makes the context collect sessions into `cache` and offer them (tls_resumption.hpp).
+  void enable_cache() {
     SSL_CTX* handle = context.native_handle();
     SSL_CTX_set_ex_data(handle, context_slot(), &cache);
     // Client mode makes OpenSSL call the callback; no internal store, the cache is ours.
@@ -89,14 +99,6 @@ struct context_with_cache {
                                    SSL_SESS_CACHE_CLIENT | SSL_SESS_CACHE_NO_INTERNAL_STORE);
     SSL_CTX_sess_set_new_cb(handle, on_new_session);
   }
-
-  ~context_with_cache() {
-    // An SSL may hold the SSL_CTX a little longer than we do: it must not find the cache.
-    SSL_CTX_set_ex_data(context.native_handle(), context_slot(), nullptr);
-  }
-
-  context_with_cache(const context_with_cache&) = delete;
-  context_with_cache& operator=(const context_with_cache&) = delete;
 
   session_cache cache;
   ssl::context context{ssl::context::tls_client};
@@ -121,6 +123,7 @@ void forget_tls_session(SSL* ssl, const ws_url& url) {
 
 result<std::shared_ptr<ssl::context>> make_tls_context(const tls_options& options) {
   auto owner = std::make_shared<context_with_cache>();
+  if (options.resume_sessions) owner->enable_cache();
   std::shared_ptr<ssl::context> context{owner, &owner->context};
   boost::system::error_code ec;
   context->set_options(ssl::context::default_workarounds | ssl::context::no_sslv2 |

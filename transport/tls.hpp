@@ -26,6 +26,10 @@ struct tls_options {
   std::string cert_file;
   /// PEM private key of the client certificate. Default none.
   std::string key_file;
+  /// Keep the latest TLS session per host and port and resume it on the next connect
+  /// (see `make_tls_context`). Default true; false saves the memory of one cached session
+  /// (its ticket and the server's certificate chain) per context.
+  bool resume_sessions = true;
 };
 
 /// Builds a TLS client context (TLS 1.2 or newer) from the options. Returns

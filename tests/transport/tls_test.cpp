@@ -202,6 +202,16 @@ BOOST_AUTO_TEST_CASE(sessions_are_per_host_and_context) {
   BOOST_CHECK(again.tls_resumed);
 }
 
+// Resumption can be turned off (it costs a cached session per context): full handshakes.
+BOOST_AUTO_TEST_CASE(resumption_can_be_turned_off) {
+  auto context = client(tls_options{.resume_sessions = false});
+  BOOST_REQUIRE(session_fixture::run(server.url(), {}, context).opened);
+  auto second = session_fixture::run(server.url(), {}, context);
+  BOOST_REQUIRE_MESSAGE(second.opened, describe(second));
+  BOOST_CHECK(!second.tls_resumed);
+  BOOST_CHECK(!server.last_tls_handshake()->resumed);
+}
+
 // ws:// has no TLS: never "resumed", no TLS time.
 BOOST_AUTO_TEST_CASE(plain_sessions_have_no_tls_timing) {
   echo_server plain;
