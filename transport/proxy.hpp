@@ -70,11 +70,11 @@ struct proxy_endpoint {
 result<proxy_endpoint> parse_proxy_url(std::string_view text);
 
 /// Returns true if `target` is to be reached directly according to `no_proxy`: a list of
-/// entries separated by commas or blanks, where `*` matches every host, an IP address
-/// matches that address, and a host name matches itself and its subdomains (a leading
-/// dot or `*.` is ignored: `example.com` and `.example.com` both match `a.example.com`).
-/// An entry may end with `:port` (`[v6]:port` for IPv6) to match only that port. Case
-/// does not matter.
+/// entries separated by commas or blanks. A lone asterisk matches every host; an IP address
+/// matches that address; a host name matches itself and its subdomains, with or without a
+/// leading dot or asterisk-dot (`example.com` and `.example.com` both match
+/// `a.example.com`). An entry may end with a colon and a port (`[v6]:port` for IPv6) to
+/// match only that port. Case does not matter.
 bool bypasses_proxy(const ws_url& target, std::string_view no_proxy);
 
 /// Returns the proxy to use for `target`, or nothing for a direct connection: `options.url`
