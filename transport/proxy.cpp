@@ -110,7 +110,7 @@ proxy_environment proxy_environment::read(
 proxy_environment proxy_environment::from_process() {
   return read([](const std::string& name) -> std::optional<std::string> {
     // getenv only reads; wsnova never changes the environment.
-    const char* value = std::getenv(name.c_str());  // NOLINT(concurrency-mt-unsafe)
+    const char* value = std::getenv(name.c_str());
     if (value == nullptr) return std::nullopt;
     return std::string{value};
   });

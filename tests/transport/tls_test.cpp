@@ -130,7 +130,7 @@ BOOST_AUTO_TEST_SUITE(system_ca_store)
 BOOST_AUTO_TEST_CASE(default_context_verifies_with_the_default_paths) {
   temp_certs certs;
   // Before any thread of this test reads the environment; OpenSSL reads it below.
-  BOOST_REQUIRE(::setenv("SSL_CERT_FILE", certs->ca_cert.c_str(), 1) == 0);  // NOLINT
+  BOOST_REQUIRE(::setenv("SSL_CERT_FILE", certs->ca_cert.c_str(), 1) == 0);
 
   auto defaults = make_tls_context({});
   BOOST_REQUIRE(defaults);
@@ -160,7 +160,7 @@ BOOST_AUTO_TEST_CASE(default_context_verifies_with_the_default_paths) {
   BOOST_CHECK(!refused.opened);
   BOOST_CHECK_MESSAGE(refused.end && refused.end->cause.code == errc::tls_verify_failed,
                       describe(refused));
-  ::unsetenv("SSL_CERT_FILE");  // NOLINT
+  ::unsetenv("SSL_CERT_FILE");
 }
 
 BOOST_AUTO_TEST_SUITE_END()
