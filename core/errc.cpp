@@ -5,7 +5,7 @@
 namespace wsnova {
 
 std::string to_string(errc code) {
-  return detail::enum_name<errc::bind_failed>(code,
+  return detail::enum_name<errc::proxy_failed>(code,
                                              {"none",
                                               "bad_url",
                                               "dns",
@@ -30,7 +30,9 @@ std::string to_string(errc code) {
                                               "auth_failed",
                                               "rpc_error",
                                               "subscription_failed",
-                                              "bind_failed"},
+                                              "bind_failed",
+                                              "proxy_auth_required",
+                                              "proxy_failed"},
                                              "unknown");
 }
 

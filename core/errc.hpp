@@ -64,6 +64,11 @@ enum class errc : std::uint8_t {
   subscription_failed,
   /// A listening socket could not be opened: address in use, not permitted, not local.
   bind_failed,
+  /// The HTTP proxy answered CONNECT with 407: credentials missing or wrong.
+  proxy_auth_required,
+  /// The HTTP proxy refused the CONNECT tunnel (the status is in the failure) or answered
+  /// with something that is not HTTP.
+  proxy_failed,
 };
 
 /// Returns the name of an error code, e.g. "upgrade_rejected".

@@ -19,7 +19,8 @@ struct failure {
   errc code = errc::none;
   /// What happened, for humans (e.g. "connecting: Connection refused").
   std::string detail;
-  /// The HTTP status of an `upgrade_rejected` failure; 0 otherwise.
+  /// The HTTP status of an `upgrade_rejected`, `proxy_auth_required` or `proxy_failed`
+  /// failure; 0 otherwise.
   std::uint16_t http_status = 0;
 
   /// Returns true when this is a failure (`code != errc::none`).

@@ -75,6 +75,8 @@ test_certs make_test_certs(const fs::path& dir) {
   c.wrong_host_key = dir / "wrong_host.key";
   c.self_signed_cert = dir / "self_signed.crt";
   c.self_signed_key = dir / "self_signed.key";
+  c.client_cert = dir / "client.crt";
+  c.client_key = dir / "client.key";
 
   self_signed(c.ca_key, c.ca_cert, "/CN=wsnova test CA",
               {"basicConstraints=critical,CA:TRUE", "keyUsage=critical,keyCertSign,cRLSign"});
@@ -94,6 +96,15 @@ test_certs make_test_certs(const fs::path& dir) {
   auto wrong_csr = dir / "wrong_host.csr";
   make_key_and_csr(c.wrong_host_key, wrong_csr, "other.example");
   sign(c, wrong_csr, c.wrong_host_cert, wrong_ext, "1002");
+
+  auto client_ext = dir / "client.ext";
+  write_file(client_ext,
+             "basicConstraints=critical,CA:FALSE\n"
+             "keyUsage=critical,digitalSignature\n"
+             "extendedKeyUsage=clientAuth\n");
+  auto client_csr = dir / "client.csr";
+  make_key_and_csr(c.client_key, client_csr, "wsnova test client");
+  sign(c, client_csr, c.client_cert, client_ext, "1003");
 
   self_signed(c.self_signed_key, c.self_signed_cert, "/CN=localhost",
               {"subjectAltName=DNS:localhost,IP:127.0.0.1", "basicConstraints=critical,CA:FALSE",

@@ -36,6 +36,13 @@ struct test_certs {
 
   /// Private key of `self_signed_cert`.
   std::filesystem::path self_signed_key;
+
+  /// Client certificate signed by the CA, CN "wsnova test client", extendedKeyUsage
+  /// clientAuth (mutual TLS tests).
+  std::filesystem::path client_cert;
+
+  /// Private key of `client_cert`.
+  std::filesystem::path client_key;
 };
 
 /// Creates `dir` if needed and writes a fresh CA and the certificates of `test_certs` into

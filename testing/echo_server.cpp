@@ -123,6 +123,7 @@ struct echo_server::impl {
   void on_message_written();
   void on_read_end(std::string what);
   void on_request_headers(std::map<std::string, std::string> headers);
+  void on_tls_handshake(tls_handshake_record record);
 
   /// Returns strong references to the sessions open right now.
   std::vector<std::shared_ptr<session_base>> sessions_snapshot();
@@ -137,14 +138,16 @@ struct echo_server::impl {
 
   mutable std::mutex mtx;                                         // guards every field up to `cv`
   std::map<std::uint64_t, std::weak_ptr<session_base>> sessions;  // open sessions by id
-  std::uint64_t next_id = 1;                   // id for the next accepted session
-  std::size_t written = 0;                     // data messages written since start
-  std::size_t accepted = 0;                    // upgrades accepted since start
-  std::deque<close_record> closes;             // close frames not yet waited for
-  std::deque<std::string> pongs;               // pong payloads not yet waited for
-  std::deque<std::string> read_ends;           // read-loop end causes not yet waited for
-  std::map<std::string, std::string> headers;  // latest upgrade request headers
-  std::condition_variable cv;                  // signalled on every change above
+  std::uint64_t next_id = 1;                          // id for the next accepted session
+  std::size_t written = 0;                            // data messages written since start
+  std::size_t accepted = 0;                           // upgrades accepted since start
+  std::deque<close_record> closes;                    // close frames not yet waited for
+  std::deque<std::string> pongs;                      // pong payloads not yet waited for
+  std::deque<std::string> read_ends;                  // read-loop end causes not yet waited for
+  std::map<std::string, std::string> headers;         // latest upgrade request headers
+  std::optional<tls_handshake_record> tls_handshake;  // latest completed TLS handshake
+  std::size_t tls_handshakes = 0;                     // TLS handshakes completed since start
+  std::condition_variable cv;                         // signalled on every change above
 
   std::optional<ssl::context> ssl_ctx;  // set when opts.tls
   net::io_context ioc;
@@ -175,7 +178,9 @@ class session : public session_base, public std::enable_shared_from_this<session
     if constexpr (is_tls) {
       ws_.next_layer().async_handshake(ssl::stream_base::server,
                                        [self = this->shared_from_this()](error_code ec) {
-                                         if (!ec) self->read_request();
+                                         if (ec) return;
+                                         self->record_tls_handshake();
+                                         self->read_request();
                                        });
     } else {
       read_request();
@@ -231,6 +236,20 @@ class session : public session_base, public std::enable_shared_from_this<session
   };
 
   // -- upgrade --------------------------------------------------------------------------
+
+  void record_tls_handshake() {
+    if constexpr (is_tls) {
+      SSL* ssl = ws_.next_layer().native_handle();
+      tls_handshake_record record;
+      if (const char* name = SSL_get_servername(ssl, TLSEXT_NAMETYPE_host_name))
+        record.server_name = name;
+      record.resumed = SSL_session_reused(ssl) == 1;
+      X509* peer = SSL_get1_peer_certificate(ssl);
+      record.client_certificate = peer != nullptr;
+      X509_free(peer);
+      srv_.on_tls_handshake(std::move(record));
+    }
+  }
 
   void read_request() {
     parser_.emplace();
@@ -501,6 +520,18 @@ echo_server::impl::impl(server_options options) : opts(std::move(options)) {
     if (ec)
       throw std::runtime_error("echo_server: cannot load key " + opts.key_file + ": " +
                                ec.message());
+    // Resumption (tickets, OpenSSL's default) needs a session id context once client
+    // certificates are verified; set it always.
+    static constexpr unsigned char session_context[] = "wsnova-test-echo";
+    SSL_CTX_set_session_id_context(ssl_ctx->native_handle(), session_context,
+                                   sizeof session_context - 1);
+    if (!opts.client_ca_file.empty()) {
+      ssl_ctx->load_verify_file(opts.client_ca_file, ec);
+      if (ec)
+        throw std::runtime_error("echo_server: cannot load client CA " + opts.client_ca_file +
+                                 ": " + ec.message());
+      ssl_ctx->set_verify_mode(ssl::verify_peer | ssl::verify_fail_if_no_peer_cert);
+    }
   }
   tcp::endpoint ep{net::ip::make_address_v4("127.0.0.1"), 0};
   acceptor.open(ep.protocol());
@@ -583,6 +614,13 @@ void echo_server::impl::on_request_headers(std::map<std::string, std::string> hd
   cv.notify_all();
 }
 
+void echo_server::impl::on_tls_handshake(tls_handshake_record record) {
+  std::lock_guard guard{mtx};
+  tls_handshake = std::move(record);
+  ++tls_handshakes;
+  cv.notify_all();
+}
+
 std::vector<std::shared_ptr<session_base>> echo_server::impl::sessions_snapshot() {
   std::vector<std::shared_ptr<session_base>> out;
   std::lock_guard guard{mtx};
@@ -624,6 +662,16 @@ std::size_t echo_server::messages_written() const {
 std::size_t echo_server::accepted_count() const {
   std::lock_guard guard{impl_->mtx};
   return impl_->accepted;
+}
+
+std::optional<tls_handshake_record> echo_server::last_tls_handshake() const {
+  std::lock_guard guard{impl_->mtx};
+  return impl_->tls_handshake;
+}
+
+std::size_t echo_server::tls_handshake_count() const {
+  std::lock_guard guard{impl_->mtx};
+  return impl_->tls_handshakes;
 }
 
 std::map<std::string, std::string> echo_server::last_request_headers() const {

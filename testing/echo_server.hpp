@@ -25,6 +25,11 @@ struct server_options {
   /// PEM private key of `cert_file`.
   std::string key_file;
 
+  /// Mutual TLS: when set, require a client certificate issued by the CA certificates in
+  /// this PEM file (e.g. `make_test_certs(..).ca_cert`); a client without one fails the
+  /// handshake. Default empty: no client certificate asked for.
+  std::string client_ca_file;
+
   /// Accept permessage-deflate (RFC 7692) when the client offers it. Default false.
   bool deflate = false;
 
@@ -66,6 +71,18 @@ struct close_record {
   /// True when the frame answered a close the server started (`close_all`, `!close`),
   /// false when the client started the closing handshake.
   bool answered_server_close = false;
+};
+
+/// What the server saw of a client's TLS handshake.
+struct tls_handshake_record {
+  /// The server name the client sent (SNI, RFC 6066 section 3); nothing when it sent none.
+  std::optional<std::string> server_name;
+
+  /// True when the handshake resumed an earlier session (ticket or session id).
+  bool resumed = false;
+
+  /// True when the client presented a certificate.
+  bool client_certificate = false;
 };
 
 /// An in-process Boost.Beast WebSocket server on 127.0.0.1 that echoes every message.
@@ -130,6 +147,13 @@ class echo_server {
 
   /// Returns the number of upgrades accepted since start.
   std::size_t accepted_count() const;
+
+  /// Returns the latest TLS handshake that completed (the server issues session tickets, so
+  /// clients may resume); nothing before the first one or without `tls`.
+  std::optional<tls_handshake_record> last_tls_handshake() const;
+
+  /// Returns the number of TLS handshakes completed since start.
+  std::size_t tls_handshake_count() const;
 
   /// Returns the headers of the latest upgrade request (also of rejected ones), names in
   /// lower case; repeated headers are joined with ", ". Empty before the first request.

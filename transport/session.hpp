@@ -4,6 +4,7 @@
 /// One WebSocket connection over Boost.Beast (ws:// or wss://), driven on one I/O thread.
 
 #include <atomic>
+#include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <memory>
@@ -18,6 +19,23 @@
 #include <wsnova/transport/url.hpp>
 
 namespace wsnova {
+
+/// How long each step of connecting took; a step not taken (no proxy, ws://) stays zero.
+struct connect_timings {
+  /// DNS resolution plus the TCP connect (to the proxy when there is one).
+  std::chrono::microseconds tcp_connect{0};
+  /// The proxy's CONNECT request and response.
+  std::chrono::microseconds proxy_connect{0};
+  /// The TLS handshake (wss://).
+  std::chrono::microseconds tls_handshake{0};
+  /// The HTTP upgrade request and response.
+  std::chrono::microseconds upgrade{0};
+
+  /// Returns the sum of the steps.
+  std::chrono::microseconds total() const {
+    return tcp_connect + proxy_connect + tls_handshake + upgrade;
+  }
+};
 
 /// A WebSocket client connection: resolve, TCP connect, TLS handshake (wss), HTTP upgrade,
 /// then reads, a write queue (one writer at a time), heartbeat pings and the close handshake.
@@ -77,6 +95,15 @@ class session : public std::enable_shared_from_this<session> {
     return queued_bytes_.load(std::memory_order_relaxed);
   }
 
+  /// Returns how long the steps of connecting took. Valid once `on_open` was reported
+  /// (written on the I/O thread before that call, read after it).
+  const connect_timings& timings() const noexcept { return timings_; }
+
+  /// Returns true when the TLS handshake resumed an earlier session of the same TLS context
+  /// and host (no certificate exchange: one round trip and no signature less). Valid once
+  /// `on_open` was reported; false for ws://.
+  bool tls_resumed() const noexcept { return tls_resumed_; }
+
  protected:
   /// For the implementation (`session::make`): `id` is what `id()` returns.
   explicit session(std::uint64_t id) : id_(id) {}
@@ -92,6 +119,11 @@ class session : public std::enable_shared_from_this<session> {
     queued_messages_.fetch_sub(1, std::memory_order_relaxed);
     queued_bytes_.fetch_sub(bytes, std::memory_order_relaxed);
   }
+
+  /// Filled by the implementation while connecting.
+  connect_timings timings_;
+  /// Set by the implementation after the TLS handshake.
+  bool tls_resumed_ = false;
 
  private:
   std::uint64_t id_;

@@ -57,6 +57,8 @@ failure check_session_options(const session_options& options) {
       return invalid("subprotocol '" + printable(protocol) + "' is not an HTTP token");
   if (breaks_lines(options.user_agent))
     return invalid("user agent '" + printable(options.user_agent) + "' has CR, LF or NUL");
+  if (!options.proxy.url.empty())
+    if (auto proxy = parse_proxy_url(options.proxy.url); !proxy) return proxy.error();
   return {};
 }
 

@@ -1,7 +1,8 @@
 #pragma once
 
 /// @file
-/// Options of one WebSocket transport session: handshake, limits, timeouts, heartbeat, TLS.
+/// Options of one WebSocket transport session: handshake, limits, timeouts, heartbeat, TLS,
+/// proxy.
 
 #include <chrono>
 #include <cstddef>
@@ -10,6 +11,7 @@
 #include <vector>
 
 #include <wsnova/core/failure.hpp>
+#include <wsnova/transport/proxy.hpp>
 #include <wsnova/transport/tls.hpp>
 
 namespace wsnova {
@@ -26,7 +28,8 @@ struct session_options {
   /// Largest message accepted from the peer, in bytes; a bigger one fails the connection with
   /// close code 1009 and `errc::message_too_big`. Default 16 MiB (Beast's default).
   std::size_t max_message_size = 16u << 20;
-  /// Deadline for DNS resolution plus the TCP connect. Default 10 s.
+  /// Deadline for DNS resolution plus the TCP connect, and the proxy's CONNECT exchange when
+  /// a proxy is used. Default 10 s.
   std::chrono::milliseconds connect_timeout{10'000};
   /// Deadline for the TLS handshake plus the HTTP upgrade, and for the close handshake.
   /// Default 10 s.
@@ -48,12 +51,15 @@ struct session_options {
   std::string user_agent = "wsnova/0.1";
   /// TLS settings for wss:// (verification on by default).
   tls_options tls;
+  /// HTTP CONNECT proxy for ws:// and wss://. Default none (the environment is ignored).
+  proxy_options proxy;
 };
 
 /// Returns an `invalid_argument` failure naming the first bad field, or no failure: header
 /// names must be HTTP tokens (RFC 9110 section 5.6.2), header values and subprotocols must
 /// not contain CR, LF or NUL (they would inject headers into the upgrade request), and
-/// subprotocols must be tokens too (RFC 6455 section 4.1).
+/// subprotocols must be tokens too (RFC 6455 section 4.1); a proxy URL must parse
+/// (`parse_proxy_url`).
 failure check_session_options(const session_options& options);
 
 }  // namespace wsnova

@@ -26,10 +26,19 @@ struct tls_options {
   std::string cert_file;
   /// PEM private key of the client certificate. Default none.
   std::string key_file;
+  /// Keep the latest TLS session per host and port and resume it on the next connect
+  /// (see `make_tls_context`). Default true; false saves the memory of one cached session
+  /// (its ticket and the server's certificate chain) per context.
+  bool resume_sessions = true;
 };
 
 /// Builds a TLS client context (TLS 1.2 or newer) from the options. Returns
 /// `errc::invalid_argument` naming the file that could not be loaded.
+///
+/// The context keeps the latest TLS session of each (host, port) it connected to, and a
+/// session using the context offers it in its next handshake to that host and port: a
+/// reconnect resumes (TLS 1.3 tickets and TLS 1.2 sessions alike), skipping the certificate
+/// exchange (`session::tls_resumed()`). Share one context across reconnects to get that.
 result<std::shared_ptr<boost::asio::ssl::context>> make_tls_context(const tls_options& options);
 
 }  // namespace wsnova

@@ -11,6 +11,8 @@ exit_code exit_code_for(const caf::error& err) {
       return exit_usage;
     case errc::dns:
     case errc::connect_refused:
+    case errc::proxy_auth_required:
+    case errc::proxy_failed:
       return exit_network;
     case errc::tls_verify_failed:
     case errc::tls_handshake:
@@ -37,7 +39,7 @@ std::string exit_code_table() {
          "  1  other failure (an internal error)\n"
          "  2  usage: bad option, bad URL; or bad input: a stdin line that is not UTF-8\n"
          "     (without --binary) or longer than 16 MiB\n"
-         "  3  network: DNS failure, connection refused\n"
+         "  3  network: DNS failure, connection refused, the proxy refused the tunnel\n"
          "  4  TLS: certificate verification or handshake failed\n"
          "  5  the server rejected the WebSocket upgrade\n"
          "  6  timeout: connect, handshake, heartbeat or close deadline passed\n"

@@ -5,6 +5,8 @@
 
 #include <boost/program_options.hpp>
 
+#include <wsnova/transport/proxy.hpp>
+
 #include "exit_codes.hpp"
 #include "output.hpp"
 
@@ -76,8 +78,13 @@ parse_result parse_options(int argc, char** argv) {
       "ca-file", po::value(&result.ca_file), "trust the CA certificates in this PEM file too")(
       "cert", po::value(&result.cert_file), "client certificate (PEM) for mutual TLS")(
       "key", po::value(&result.key_file), "private key (PEM) of --cert")(
-      "insecure,k", po::bool_switch(&result.insecure),
-      "DANGEROUS: do not verify the server's TLS certificate")(
+      "proxy", po::value(&result.proxy)->value_name("URL"),
+      "connect through this HTTP proxy (CONNECT tunnel, ws and wss): "
+      "http://[user:password@]host[:port]")(
+      "proxy-from-env", po::bool_switch(&result.proxy_from_env),
+      "without --proxy, take the proxy from https_proxy (wss) or http_proxy (ws), and hosts to "
+      "reach directly from no_proxy")("insecure,k", po::bool_switch(&result.insecure),
+                                      "DANGEROUS: do not verify the server's TLS certificate")(
       "compress", po::bool_switch(&result.compress), "offer permessage-deflate compression")(
       "ping-interval", po::value(&ping_ms)->value_name("MS"),
       "send a heartbeat ping every MS milliseconds (default 20000, as Python websockets); 0 is "
@@ -129,6 +136,10 @@ parse_result parse_options(int argc, char** argv) {
   if (linger_ms < 0) return usage_error("--linger must be 0 or more");
   if (result.key_file.empty() != result.cert_file.empty())
     return usage_error("--cert and --key go together");
+  // The detail never repeats the URL: it may hold a password.
+  if (!result.proxy.empty())
+    if (auto proxy = parse_proxy_url(result.proxy); !proxy)
+      return usage_error("--proxy: " + proxy.error().detail);
   result.ping_interval = std::chrono::milliseconds{ping_ms};
   result.max_message = static_cast<std::size_t>(max_message);
   result.connect_timeout = std::chrono::milliseconds{connect_ms};
@@ -161,6 +172,8 @@ connection_config to_connection_config(const cli_options& options) {
   session.tls.ca_file = options.ca_file;
   session.tls.cert_file = options.cert_file;
   session.tls.key_file = options.key_file;
+  session.proxy.url = options.proxy;
+  session.proxy.from_environment = options.proxy_from_env;
   return config;
 }
 

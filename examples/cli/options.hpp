@@ -29,6 +29,10 @@ struct cli_options {
   std::string cert_file;
   /// Private key (PEM) of `cert_file`.
   std::string key_file;
+  /// HTTP CONNECT proxy URL from `--proxy`; empty for none.
+  std::string proxy;
+  /// Take the proxy from https_proxy / http_proxy / no_proxy (`--proxy-from-env`).
+  bool proxy_from_env = false;
   /// Skip certificate verification.
   bool insecure = false;
   /// Offer permessage-deflate.

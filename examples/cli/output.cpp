@@ -35,6 +35,10 @@ std::string explain(errc code) {
       return "the host name could not be resolved";
     case errc::connect_refused:
       return "the server refused the TCP connection";
+    case errc::proxy_auth_required:
+      return "the proxy wants credentials (--proxy http://user:password@host:port)";
+    case errc::proxy_failed:
+      return "the proxy refused the tunnel";
     case errc::tls_verify_failed:
       return "the server's certificate failed verification";
     case errc::tls_handshake:

@@ -9,6 +9,7 @@
 
 #include <wsnova/actors/client.hpp>
 #include <wsnova/core/error.hpp>
+#include <wsnova/transport/proxy.hpp>
 #include <wsnova/transport/url.hpp>
 
 #include "exit_codes.hpp"
@@ -52,17 +53,23 @@ void print_connected(const connected_event& ev, const cli_options& options) {
 int run_session(const cli_options& options) {
   // Check the URL before starting any thread: a typo should fail fast with the library's
   // own bad_url message.
-  if (auto url = parse_ws_url(options.url); !url) return report_error(to_error(url.error()));
+  auto url = parse_ws_url(options.url);
+  if (!url) return report_error(to_error(url.error()));
+  auto config = to_connection_config(options);
+  // The same choice the session makes when it connects (a bad proxy URL from the
+  // environment fails here with the library's message).
+  auto proxy = select_proxy(config.session.proxy, *url, proxy_environment::from_process());
+  if (!proxy) return report_error(to_error(proxy.error()));
   if (options.insecure)
     print_warning(
         "--insecure: TLS certificate verification disabled; anyone on the network "
         "path can read and change this connection's traffic");
 
   const bool quiet = options.quiet;
-  auto config = to_connection_config(options);
   const auto max_line = config.sending.max_queued_bytes;
   runtime rt;
-  print_status(quiet, "connecting to " + options.url + " ...");
+  print_status(quiet, "connecting to " + options.url +
+                          (*proxy ? " through proxy " + (*proxy)->name() : std::string{}) + " ...");
   // connect_timeout bounds DNS+TCP and, separately, TLS+upgrade; wait for both plus slack.
   auto deadline = 2 * options.connect_timeout + std::chrono::seconds{1};
   auto connected = client::connect(rt.system, std::move(config),

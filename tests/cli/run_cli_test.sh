@@ -76,14 +76,27 @@ start_node_server() {
   url="ws://127.0.0.1:$port/cli"
 }
 
-# Starts wsnova's own echo server and sets $url; it serves until fd 4 closes.
+# start_echo_server [ARGS...]: starts wsnova's own echo server with ARGS and sets $url; it
+# serves until fd 4 closes. With --tls DIR, $url is wss://localhost and $ca, $client_cert
+# and $client_key are set; with --proxy, $proxy_port.
 start_echo_server() {
   mkfifo "$work/server.in"
-  "$echo_server_bin" <"$work/server.in" >"$work/server.out" 2>"$work/server.err" &
+  "$echo_server_bin" "$@" <"$work/server.in" >"$work/server.out" 2>"$work/server.err" &
   server_pid=$!
   exec 4>"$work/server.in"
   await_port
   url="ws://127.0.0.1:$port/cli"
+  if [[ " $* " == *" --tls "* ]]; then
+    wait_for server.out '^CLIENT_KEY ' || fail "server printed no certificates"
+    url="wss://localhost:$port/cli"
+    ca=$(sed -n 's/^CA //p' "$work/server.out")
+    client_cert=$(sed -n 's/^CLIENT_CERT //p' "$work/server.out")
+    client_key=$(sed -n 's/^CLIENT_KEY //p' "$work/server.out")
+  fi
+  if [[ " $* " == *" --proxy "* ]]; then
+    wait_for server.out '^PROXY_PORT [0-9]+$' || fail "server printed no proxy port"
+    proxy_port=$(sed -n 's/^PROXY_PORT //p' "$work/server.out")
+  fi
 }
 
 # start_echo_for CASE: the echo server a case name ends with (_python, _wsnova; else Node).
@@ -427,11 +440,62 @@ case $case_name in
     expect_in err '^wsnova: warning: --insecure: TLS certificate verification disabled'
     expect_status 3
     ;;
+  proxy_wss)
+    # wss through the CONNECT proxy with credentials: the echoes come back, the status line
+    # names the proxy and nothing prints the password.
+    start_echo_server --tls "$work/certs" --proxy 'alice:s3cret'
+    printf 'one\ntwo\n' >"$work/in"
+    run --ca-file "$ca" --proxy "http://alice:s3cret@127.0.0.1:$proxy_port" "$url"
+    expect_status 0
+    expect_in out '^one$'
+    expect_in out '^two$'
+    expect_in err "through proxy 127\.0\.0\.1:$proxy_port"
+    expect_not_in err 's3cret'
+    ;;
+  proxy_auth)
+    start_echo_server --proxy 'alice:s3cret'
+    printf 'one\n' >"$work/in"
+    run --proxy "http://alice:wrong@127.0.0.1:$proxy_port" "$url"
+    expect_status 3
+    expect_in err '^wsnova: error: proxy_auth_required: .*407'
+    expect_not_in err 'wrong'
+    run --proxy 'ftp://alice:wrong@127.0.0.1:1' "$url"
+    expect_status 2
+    expect_in err '^wsnova: error: usage: --proxy: '
+    expect_not_in err 'wrong'
+    ;;
+  proxy_env)
+    # Opt-in only: the variable is ignored without --proxy-from-env, used with it, and
+    # no_proxy sends the same host around the proxy.
+    start_echo_server --proxy -
+    printf 'one\n' >"$work/in"
+    http_proxy="http://127.0.0.1:1" run --quiet "$url"
+    expect_status 0
+    http_proxy="http://127.0.0.1:$proxy_port" run --proxy-from-env "$url"
+    expect_status 0
+    expect_in err "through proxy 127\.0\.0\.1:$proxy_port"
+    http_proxy="http://127.0.0.1:1" no_proxy=127.0.0.1 run --proxy-from-env "$url"
+    expect_status 0
+    expect_in out '^one$'
+    expect_not_in err 'through proxy'
+    ;;
+  mutual_tls)
+    start_echo_server --tls "$work/certs" --require-client-cert
+    printf 'one\n' >"$work/in"
+    run --ca-file "$ca" --cert "$client_cert" --key "$client_key" "$url"
+    expect_status 0
+    expect_in out '^one$'
+    run --ca-file "$ca" "$url"
+    expect_status 4
+    expect_in err '^wsnova: error: tls_handshake: .*requires a client certificate'
+    ;;
   help)
     run --help
     expect_status 0
     expect_in out '^usage: wsnova'
     expect_in out '--ping-interval'
+    expect_in out '--proxy URL'
+    expect_in out '--cert'
     expect_in out 'binary\(base64\)'
     expect_in out '^exit codes:'
     expect_in out '^  7  the open connection failed'

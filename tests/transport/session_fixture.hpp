@@ -159,6 +159,22 @@ class refusing_port {
   boost::asio::ip::tcp::socket socket_{io_};
 };
 
+/// What `session_fixture::run` saw of one session.
+struct session_run {
+  bool opened = false;
+  /// The echo of the message sent came back.
+  bool echoed = false;
+  bool tls_resumed = false;
+  connect_timings timings;
+  /// How it ended: cleanly after our close when it opened, else why it failed.
+  std::optional<session_end> end;
+};
+
+/// Returns why a run ended, for test messages.
+inline std::string describe(const session_run& run) {
+  return run.end ? to_string(run.end->cause) : "no end before the deadline";
+}
+
 /// One I/O thread and a recording listener; `start` makes and starts a session.
 struct session_fixture {
   session_fixture() : thread([this] { io.run(); }) {}
@@ -166,7 +182,7 @@ struct session_fixture {
   ~session_fixture() {
     for (auto& s : sessions) s->abort();
     // Let the aborts run, then stop: sessions must not outlive the io_context's thread.
-    events->wait_end(std::chrono::milliseconds{5'000});
+    if (!sessions.empty()) events->wait_end(std::chrono::milliseconds{5'000});
     work.reset();
     io.stop();
     thread.join();
@@ -188,6 +204,30 @@ struct session_fixture {
     auto s = create(text, std::move(options), std::move(tls));
     s->start();
     return s;
+  }
+
+  /// Runs one session to its end with a listener of its own (several may run one after
+  /// another): connect, one echo round trip, our close with 1000.
+  session_run run(const std::string& text, session_options options = {},
+                  std::shared_ptr<boost::asio::ssl::context> tls = nullptr) {
+    auto url = parse_ws_url(text);
+    if (!url) throw std::runtime_error(to_string(url.error()));
+    auto listener = std::make_shared<recording_listener>();
+    auto s = session::make(io, *url, std::move(options), std::move(tls), listener, 1);
+    s->start();
+    session_run result;
+    if (listener->wait_open()) {
+      result.opened = true;
+      result.tls_resumed = s->tls_resumed();
+      result.timings = s->timings();
+      s->send(ws_message{message_kind::text, "through"});
+      result.echoed =
+          listener->wait_messages(1) && listener->messages().front().payload == "through";
+      s->close(1000, {});
+    }
+    result.end = listener->wait_end();
+    if (!result.end) s->abort();
+    return result;
   }
 
   static constexpr std::chrono::milliseconds deadline{10'000};

@@ -1,5 +1,7 @@
 #include <wsnova/transport/detail/classify_error.hpp>
 
+#include <openssl/err.h>
+#include <openssl/ssl.h>
 #include <boost/asio/error.hpp>
 #include <boost/asio/ssl/error.hpp>
 #include <boost/beast/core/error.hpp>
@@ -16,8 +18,19 @@ namespace {
 const char* phase_name(session_phase phase) {
   return detail::enum_name<session_phase::open>(
       phase,
-      {"resolving host", "connecting", "TLS handshake", "WebSocket upgrade", "open connection"},
+      {"resolving host", "connecting", "proxy CONNECT", "TLS handshake", "WebSocket upgrade",
+       "open connection"},
       "session");
+}
+
+/// Returns true if `ec` is the TLS 1.3 alert a server sends when it requires a client
+/// certificate and got none (RFC 8446 section 6.2, certificate_required). It arrives after
+/// the client's side of the handshake is done, so in the upgrade phase as often as in the
+/// TLS phase.
+bool is_certificate_required(const boost::system::error_code& ec) {
+  return ec.category() == boost::asio::error::get_ssl_category() &&
+         ERR_GET_REASON(static_cast<unsigned long>(ec.value())) ==
+             SSL_R_TLSV13_ALERT_CERTIFICATE_REQUIRED;
 }
 
 }  // namespace
@@ -26,11 +39,19 @@ failure classify_error(const boost::system::error_code& ec, session_phase phase)
   namespace ws = boost::beast::websocket;
   auto detail = std::string{phase_name(phase)} + ": " + ec.message();
   if (ec == boost::beast::error::timeout) return failure{errc::timeout, detail};
+  if (is_certificate_required(ec))
+    return failure{errc::tls_handshake,
+                   "TLS handshake: the server requires a client certificate (set cert_file and "
+                   "key_file): " +
+                       ec.message()};
   switch (phase) {
     case session_phase::resolve:
       return failure{errc::dns, detail};
     case session_phase::connect:
       return failure{errc::connect_refused, detail};
+    case session_phase::proxy:
+      // The proxy hung up or answered something that is not HTTP.
+      return failure{errc::proxy_failed, detail};
     case session_phase::tls:
       return failure{errc::tls_handshake, detail};
     case session_phase::upgrade:

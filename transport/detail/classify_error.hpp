@@ -9,7 +9,7 @@
 namespace wsnova::detail {
 
 /// Where in a session's life an error happened; the same code means different things.
-enum class session_phase { resolve, connect, tls, upgrade, open };
+enum class session_phase { resolve, connect, proxy, tls, upgrade, open };
 
 /// Returns the wsnova error for `ec` in `phase`, its detail naming the phase and the cause.
 failure classify_error(const boost::system::error_code& ec, session_phase phase);

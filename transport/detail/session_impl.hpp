@@ -22,6 +22,9 @@
 #include <boost/beast/core/buffers_to_string.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/http/empty_body.hpp>
+#include <boost/beast/http/read.hpp>
+#include <boost/beast/http/write.hpp>
 #include <boost/beast/ssl/ssl_stream.hpp>
 #include <boost/beast/websocket.hpp>
 #include <boost/beast/websocket/ssl.hpp>
@@ -29,6 +32,8 @@
 #include <wsnova/transport/detail/classify_error.hpp>
 #include <wsnova/transport/detail/cork_stream.hpp>
 #include <wsnova/transport/detail/fifo.hpp>
+#include <wsnova/transport/detail/tls_resumption.hpp>
+#include <wsnova/transport/proxy.hpp>
 
 namespace wsnova::detail {
 
@@ -103,6 +108,12 @@ class session_impl final : public session {
     asio::post(context_, [self = shared()] {
       if (auto bad = check_session_options(self->options_))
         return self->finish(std::move(bad), close_code::abnormal, {});
+      const auto& proxy = self->options_.proxy;
+      auto chosen = select_proxy(
+          proxy, self->url_,
+          proxy.from_environment ? proxy_environment::from_process() : proxy_environment{});
+      if (!chosen) return self->finish(chosen.error(), close_code::abnormal, {});
+      if (*chosen) self->proxy_ = std::make_unique<const proxy_endpoint>(std::move(**chosen));
       self->do_resolve();
     });
   }
@@ -168,6 +179,14 @@ class session_impl final : public session {
   void fail_connecting(boost::system::error_code ec, session_phase phase);
   void do_resolve();
   void do_connect(tcp::resolver::results_type results);
+  /// Asks the proxy for a tunnel to the server (`CONNECT host:port`), still under the connect
+  /// deadline; on a 2xx answer the handshakes go on through the tunnel.
+  void do_proxy_connect();
+  void on_proxy_response(const http::response_parser<http::empty_body>& response);
+  /// Arms the handshake deadline and starts the TLS handshake (wss) or the upgrade.
+  void do_handshakes();
+  /// Returns the time since the previous step ended, and starts the next step.
+  std::chrono::microseconds lap();
   void do_tls_handshake() requires Secure;
   void do_upgrade();
   void fail_upgrade(boost::system::error_code ec);
@@ -220,6 +239,9 @@ class session_impl final : public session {
   session_options options_;
   std::shared_ptr<asio::ssl::context> tls_;
   std::shared_ptr<session_listener> listener_;
+  /// The proxy of this connection, chosen when it starts; none for a direct connection
+  /// (a pointer: most sessions have none, and idle memory per connection counts).
+  std::unique_ptr<const proxy_endpoint> proxy_;
   tcp::resolver resolver_;
   ws_stream_type ws_;
   /// Connect/handshake deadline while connecting, heartbeat while open, close deadline.
@@ -238,6 +260,8 @@ class session_impl final : public session {
   session_end end_;
   std::optional<std::chrono::milliseconds> timed_out_after_;
   clock_type::time_point last_received_;
+  /// When the current connecting step started (`lap`).
+  clock_type::time_point phase_started_;
   clock_type::time_point ping_sent_at_;
   bool open_ = false;
   bool ended_ = false;
@@ -255,5 +279,6 @@ class session_impl final : public session {
 #include <wsnova/transport/impl/session_connect.hpp>
 #include <wsnova/transport/impl/session_end.hpp>
 #include <wsnova/transport/impl/session_heartbeat.hpp>
+#include <wsnova/transport/impl/session_proxy.hpp>
 #include <wsnova/transport/impl/session_read.hpp>
 #include <wsnova/transport/impl/session_write.hpp>

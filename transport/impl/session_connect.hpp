@@ -1,7 +1,8 @@
 #pragma once
 
-// session_impl: resolve, TCP connect, TLS handshake and upgrade, each under a deadline. Included at
-// the foot of transport/detail/session_impl.hpp. Internal.
+// session_impl: resolve, TCP connect (the proxy's CONNECT in session_proxy.hpp), TLS handshake
+// and upgrade, under deadlines. Included at the foot of transport/detail/session_impl.hpp.
+// Internal.
 
 namespace wsnova::detail {
 
@@ -19,23 +20,29 @@ void session_impl<Secure>::arm_deadline(std::chrono::milliseconds duration) {
 
 template <bool Secure>
 void session_impl<Secure>::fail_connecting(boost::system::error_code ec, session_phase phase) {
+  const bool reaching_proxy = proxy_ && phase <= session_phase::proxy;
+  failure cause;
   if (timed_out_after_) {
-    auto what = phase == session_phase::resolve || phase == session_phase::connect ? "connect"
-                                                                                   : "handshake";
-    finish({errc::timeout, std::string{what} + " timed out after " +
-                               std::to_string(timed_out_after_->count()) + " ms"},
-           close_code::abnormal, {});
-    return;
+    auto what = phase <= session_phase::proxy ? "connect" : "handshake";
+    cause = {errc::timeout, std::string{what} + " timed out after " +
+                                std::to_string(timed_out_after_->count()) + " ms"};
+  } else {
+    cause = classify_error(ec, phase);
   }
-  finish(classify_error(ec, phase), close_code::abnormal, {});
+  // Say which hop failed: the proxy, not the server behind it.
+  if (reaching_proxy) cause.detail = "proxy " + proxy_->name() + ": " + cause.detail;
+  finish(std::move(cause), close_code::abnormal, {});
 }
 
 template <bool Secure>
 void session_impl<Secure>::do_resolve() {
   if (ended_) return;
   arm_deadline(options_.connect_timeout);
+  phase_started_ = clock_type::now();
+  const auto& host = proxy_ ? proxy_->host : url_.host;
+  auto port = proxy_ ? proxy_->port : url_.port;
   resolver_.async_resolve(
-      url_.host, std::to_string(url_.port),
+      host, std::to_string(port),
       [self = shared()](boost::system::error_code ec, tcp::resolver::results_type results) {
         if (self->ended_) return;
         if (ec) return self->fail_connecting(ec, session_phase::resolve);
@@ -53,12 +60,29 @@ void session_impl<Secure>::do_connect(tcp::resolver::results_type results) {
                                 boost::system::error_code ignored;
                                 self->tcp_layer().socket().set_option(tcp::no_delay{true}, ignored);
                               }
-                              self->arm_deadline(self->options_.handshake_timeout);
-                              if constexpr (Secure)
-                                self->do_tls_handshake();
+                              self->timings_.tcp_connect = self->lap();
+                              if (self->proxy_)
+                                self->do_proxy_connect();
                               else
-                                self->do_upgrade();
+                                self->do_handshakes();
                             });
+}
+
+template <bool Secure>
+void session_impl<Secure>::do_handshakes() {
+  arm_deadline(options_.handshake_timeout);
+  if constexpr (Secure)
+    do_tls_handshake();
+  else
+    do_upgrade();
+}
+
+template <bool Secure>
+std::chrono::microseconds session_impl<Secure>::lap() {
+  auto now = clock_type::now();
+  auto elapsed = std::chrono::duration_cast<std::chrono::microseconds>(now - phase_started_);
+  phase_started_ = now;
+  return elapsed;
 }
 
 template <bool Secure>
@@ -67,6 +91,7 @@ void session_impl<Secure>::do_tls_handshake() requires Secure {
   const bool ip_host = is_ip_literal(url_.host);
   // SNI is for host names only (RFC 6066 section 3).
   if (!ip_host) SSL_set_tlsext_host_name(ssl, url_.host.c_str());
+  prepare_tls_resumption(ssl, url_);
   if (!options_.tls.insecure) {
     // Let OpenSSL check the name, so a mismatch reports X509_V_ERR_HOSTNAME_MISMATCH.
     X509_VERIFY_PARAM* param = SSL_get0_param(ssl);
@@ -79,14 +104,18 @@ void session_impl<Secure>::do_tls_handshake() requires Secure {
   ws_.next_layer().next_layer().async_handshake(
       asio::ssl::stream_base::client, [self = shared()](boost::system::error_code ec) {
         if (self->ended_) return;
+        SSL* ssl = self->ws_.next_layer().next_layer().native_handle();
         if (ec) {
-          long verify = SSL_get_verify_result(self->ws_.next_layer().next_layer().native_handle());
+          forget_tls_session(ssl, self->url_);
+          long verify = SSL_get_verify_result(ssl);
           if (verify != X509_V_OK && !self->timed_out_after_) {
             return self->finish({errc::tls_verify_failed, X509_verify_cert_error_string(verify)},
                                 close_code::abnormal, {});
           }
           return self->fail_connecting(ec, session_phase::tls);
         }
+        self->tls_resumed_ = SSL_session_reused(ssl) == 1;
+        self->timings_.tls_handshake = self->lap();
         self->do_upgrade();
       });
 }
@@ -114,6 +143,7 @@ void session_impl<Secure>::do_upgrade() {
                       [self = shared()](boost::system::error_code ec) {
                         if (self->ended_) return;
                         if (ec) return self->fail_upgrade(ec);
+                        self->timings_.upgrade = self->lap();
                         self->on_open();
                       });
 }
