@@ -35,7 +35,7 @@ struct fixture : test::actor_system_fixture {
   std::shared_ptr<test::rpc_peer> peer = std::make_shared<test::rpc_peer>();
   test::echo_server server{peer->options()};
 
-  connection_config config() {
+  connection_config config() const {
     connection_config c;
     c.url = server.url();
     c.reconnect.initial_delay = 10ms;

@@ -14,8 +14,8 @@
 
 #include <boost/test/unit_test.hpp>
 
+#include <algorithm>
 #include <chrono>
-#include <cmath>
 #include <memory>
 #include <string>
 #include <vector>
@@ -39,7 +39,7 @@ using departures_ptr = std::shared_ptr<test::recorded<test::stamped>>;
 namespace {
 
 /// A Message behaviour that changes nothing and records each message as it leaves.
-message_behavior::local departure_probe(departures_ptr departures) {
+message_behavior::local departure_probe(const departures_ptr& departures) {
   return message_behavior::local{}.on(encode_atom::value,
                                       [departures](handler_context&, ws_message& message) {
                                         departures->add({message.payload});

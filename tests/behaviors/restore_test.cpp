@@ -8,6 +8,7 @@
 
 #include <boost/test/unit_test.hpp>
 
+#include <algorithm>
 #include <chrono>
 #include <memory>
 #include <string>
@@ -45,7 +46,7 @@ constexpr const char* credentials = R"({"client_id":"me","client_secret":"s3cret
 
 /// The Auth behaviour of these tests, in either form: logs in with `credentials` and records
 /// each call ("auth_req REASON", "auth_res") with its time.
-behavior_slot<auth_behavior> auth_slot(form f, test::test_actors& actors, calls_ptr calls) {
+behavior_slot<auth_behavior> auth_slot(form f, test::test_actors& actors, const calls_ptr& calls) {
   auto request = [calls](const auth_attempt& attempt) {
     calls->add({std::string{"auth_req "} + to_string(attempt.reason)});
     return rpc_call{"auth", credentials};
@@ -88,6 +89,13 @@ bool wait_for_calls(const calls_ptr& calls, const std::string& what, std::size_t
   }
 }
 
+/// The text of the peer's `i`-th received message, or "" (Boost.Test builds a check's
+/// message even when the check passes, so it must not index past the end).
+std::string text_at(const test::rpc_peer& peer, std::size_t i) {
+  auto log = peer.log();
+  return i < log.size() ? log[i].text : std::string{};
+}
+
 /// Returns the next error_event whose error is `code`, skipping other events; fails the test
 /// at the deadline or when the connection closes first.
 error_event next_error_of(client& conn, errc code) {
@@ -104,7 +112,7 @@ struct fixture : test::actor_system_fixture {
   test::fault_proxy proxy{server.port()};
   test::test_actors actors{system};
 
-  connection_config config() {
+  connection_config config() const {
     connection_config c;
     c.url = proxy.url();
     // Reconnect at once (up to 10 ms): the measured restore time is not the backoff's.
@@ -151,13 +159,13 @@ BOOST_AUTO_TEST_CASE(auth_then_subscriptions_then_buffered_sends) {
       BOOST_CHECK_EQUAL(peer->log()[n0].method, "auth");
       // Bounded negative check: while the auth answer is held, nothing else leaves.
       BOOST_CHECK_MESSAGE(!peer->wait_for(n0 + 2, quiet_period),
-                          "sent before the auth answer: " << peer->log()[n0 + 1].text);
+                          "sent before the auth answer: " << text_at(*peer, n0 + 1));
       BOOST_CHECK_EQUAL(peer->release_held(server), 1u);
 
       BOOST_REQUIRE_MESSAGE(peer->wait_for(n0 + 3, 10s), "the subscriptions were not restored");
       // Bounded negative check: while the subscribe answers are held, no buffered send leaves.
       BOOST_CHECK_MESSAGE(!peer->wait_for(n0 + 4, quiet_period),
-                          "sent before the subscribe answers: " << peer->log()[n0 + 3].text);
+                          "sent before the subscribe answers: " << text_at(*peer, n0 + 3));
       BOOST_CHECK_EQUAL(peer->release_held(server), 2u);
 
       BOOST_REQUIRE_MESSAGE(peer->wait_for(n0 + 5, 10s), "the buffered sends did not leave");
