@@ -10,8 +10,21 @@ namespace wsnova {
 
 namespace {
 
+/// `text` without the user info of its authority ("user:password@"): errors are logged and
+/// shown, credentials must not be.
+std::string without_user_info(std::string_view text) {
+  std::string result{text};
+  auto start = result.find("://");
+  if (start == std::string::npos) return result;
+  start += 3;
+  const auto end = result.find_first_of("/?#", start);
+  const auto at = result.rfind('@', end == std::string::npos ? end : end - 1);
+  if (at != std::string::npos && at >= start) result.erase(start, at + 1 - start);
+  return result;
+}
+
 failure bad_url(std::string_view text, std::string_view why) {
-  return {errc::bad_url, std::string{why} + ": '" + std::string{text} + "'"};
+  return {errc::bad_url, std::string{why} + ": '" + without_user_info(text) + "'"};
 }
 
 std::string lowercase(std::string_view text) {

@@ -48,7 +48,9 @@ void connection_actor::report_error(caf::error err, std::string where,
             return apply(std::move(*answer));
         }
       },
-      std::move(err), std::move(where));
+      // A copy, not a move: the order in which arguments are evaluated is unspecified, and
+      // moving here could leave the continuation's copy (the owner's error_event) empty.
+      err, std::move(where));
 }
 
 void connection_actor::behavior_failed(const char* callback_name, caf::error err,

@@ -25,6 +25,8 @@ class rpc_peer : public std::enable_shared_from_this<rpc_peer> {
   struct received {
     std::string method;  // empty for a message that is not a JSON-RPC request
     std::string text;
+    /// When the peer's I/O thread handed it to the responder.
+    std::chrono::steady_clock::time_point at = std::chrono::steady_clock::now();
   };
 
   /// The secret "auth" accepts.
@@ -35,6 +37,20 @@ class rpc_peer : public std::enable_shared_from_this<rpc_peer> {
   std::set<std::string> refused_channels;
   /// Methods whose answers are held back until `take_held` (to prove a client waits).
   std::set<std::string> held_methods;
+
+  /// Sets `held_methods` while the server runs (the fields are for setup before it does).
+  void hold(std::set<std::string> methods) {
+    std::lock_guard guard{mutex_};
+    held_methods = std::move(methods);
+  }
+
+  /// Changes the script (`secret`, `expires_in`, `refused_channels`, `held_methods`) while
+  /// the server runs: `change(*this)` under the peer's lock.
+  template <class F>
+  void configure(F change) {
+    std::lock_guard guard{mutex_};
+    change(*this);
+  }
 
   /// Server options with this peer as the responder.
   server_options options() {
@@ -69,6 +85,14 @@ class rpc_peer : public std::enable_shared_from_this<rpc_peer> {
   std::vector<std::string> take_held() {
     std::lock_guard guard{mutex_};
     return std::exchange(held_, {});
+  }
+
+  /// Sends the answers held back so far through `server` (to every open session, where only
+  /// the connection that asked knows their ids); returns how many.
+  std::size_t release_held(echo_server& server) {
+    auto held = take_held();
+    for (auto& text : held) server.send_all(std::move(text));
+    return held.size();
   }
 
   /// Index of the first received request of `method` at or after `from`; `npos` if none.

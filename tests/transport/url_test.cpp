@@ -105,7 +105,8 @@ BOOST_AUTO_TEST_SUITE_END()
 
 BOOST_AUTO_TEST_SUITE(parse_ws_url_refuses)
 
-// Every bad URL is refused with errc::bad_url and a detail quoting the input.
+// Every bad URL is refused with errc::bad_url and a detail quoting the input, without its
+// user info (the two such inputs start with "ws://"): a password is never repeated.
 BOOST_AUTO_TEST_CASE(bad_urls_give_bad_url) {
   for (const auto& text : bad_urls) {
     BOOST_TEST_CONTEXT("URL '" << text << "'") {
@@ -115,7 +116,9 @@ BOOST_AUTO_TEST_CASE(bad_urls_give_bad_url) {
         continue;
       }
       BOOST_CHECK_MESSAGE(got.error().code == errc::bad_url, to_string(got.error()));
-      BOOST_CHECK_NE(to_string(got.error()).find("'" + text + "'"), std::string::npos);
+      const auto at = text.find('@');
+      const auto shown = at == std::string::npos ? text : "ws://" + text.substr(at + 1);
+      BOOST_CHECK_NE(to_string(got.error()).find("'" + shown + "'"), std::string::npos);
     }
   }
 }
