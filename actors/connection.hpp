@@ -43,7 +43,7 @@ const char* to_string(connection_state state);
 struct connection_status {
   /// The connection's stable id.
   std::string id;
-  /// The URL.
+  /// The URL, without user info or token-like query parameters (`redact_url`).
   std::string url;
   /// The state.
   connection_state state = connection_state::idle;
@@ -113,20 +113,19 @@ typename Inspector::result_type inspect(Inspector& f, connection_status& x) {
 ///   server accepted. Errors: `auth_failed`, `not_connected`.
 /// - `(reconnect_atom) -> ok_atom`: drops the transport and connects again at once (the
 ///   restore sequence follows); not counted against the reconnect policy. Errors: `closed`.
-using connection =
-    caf::typed_actor<caf::replies_to<connect_atom>::with<caf::ok_atom>,
-                     caf::replies_to<send_atom, ws_message>::with<caf::ok_atom>,
-                     caf::replies_to<ping_atom>::with<caf::timespan>,
-                     caf::replies_to<status_atom>::with<connection_status>,
-                     caf::replies_to<close_atom, std::uint16_t, std::string>::with<caf::ok_atom>,
-                     caf::replies_to<transfer_atom, connection_owner>::with<caf::ok_atom>,
-                     caf::reacts_to<flow_atom, std::uint32_t>,
-                     caf::replies_to<send_json_atom, std::string>::with<caf::ok_atom>,
-                     caf::replies_to<request_atom, std::string, std::string,
-                                     caf::timespan>::with<std::string>,
-                     caf::replies_to<subscribe_atom, std::string, std::string>::with<std::uint64_t>,
-                     caf::replies_to<unsubscribe_atom, std::uint64_t>::with<caf::ok_atom>,
-                     caf::replies_to<authenticate_atom>::with<caf::ok_atom>,
-                     caf::replies_to<reconnect_atom>::with<caf::ok_atom>>;
+using connection = caf::typed_actor<
+    caf::replies_to<connect_atom>::with<caf::ok_atom>,
+    caf::replies_to<send_atom, ws_message>::with<caf::ok_atom>,
+    caf::replies_to<ping_atom>::with<caf::timespan>,
+    caf::replies_to<status_atom>::with<connection_status>,
+    caf::replies_to<close_atom, std::uint16_t, std::string>::with<caf::ok_atom>,
+    caf::replies_to<transfer_atom, connection_owner>::with<caf::ok_atom>,
+    caf::reacts_to<flow_atom, std::uint32_t>,
+    caf::replies_to<send_json_atom, std::string>::with<caf::ok_atom>,
+    caf::replies_to<request_atom, std::string, std::string, caf::timespan>::with<std::string>,
+    caf::replies_to<subscribe_atom, std::string, std::string>::with<std::uint64_t>,
+    caf::replies_to<unsubscribe_atom, std::uint64_t>::with<caf::ok_atom>,
+    caf::replies_to<authenticate_atom>::with<caf::ok_atom>,
+    caf::replies_to<reconnect_atom>::with<caf::ok_atom>>;
 
 }  // namespace wsnova

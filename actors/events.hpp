@@ -21,7 +21,7 @@ namespace wsnova {
 struct connected_event {
   /// The connection's stable id.
   std::string id;
-  /// The URL connected to.
+  /// The URL connected to, without user info or token-like query parameters (`redact_url`).
   std::string url;
   /// The subprotocol the server chose, empty if none.
   std::string subprotocol;
@@ -72,8 +72,8 @@ struct reconnecting_event {
 };
 
 /// The connection is up again after a reconnect; the restore sequence (on_connect,
-/// authentication, subscriptions) has run, and buffered sends leave right after. Sent instead of `connected_event` for every connect after the
-/// first.
+/// authentication, subscriptions) has run, and buffered sends leave right after. Sent instead of
+/// `connected_event` for every connect after the first.
 struct reconnected_event {
   /// The connection's stable id.
   std::string id;

@@ -62,10 +62,9 @@ typename Inspector::result_type inspect(Inspector& f, auth_outcome& x) {
 /// asks this behaviour for the request to send each time, sends it as a JSON-RPC request,
 /// and never logs its parameters (they are redacted in every log event).
 ///
-/// | callback | answers | default |
-/// | --- | --- | --- |
-/// | `(auth_req_atom, auth_attempt)` | `rpc_call` | an empty call: no authentication |
-/// | `(auth_res_atom, std::string result_json)` | `auth_outcome` | reads `expires_in` (seconds) and `refresh_token` from the result object when present |
+/// - `(auth_req_atom, auth_attempt)` → `rpc_call`; default: an empty call: no authentication
+/// - `(auth_res_atom, std::string result_json)` → `auth_outcome`; default: reads `expires_in`
+/// (seconds) and `refresh_token` from the result object when present
 ///
 /// The connection authenticates after every (re)connect, before subscriptions are restored
 /// and before buffered sends leave; it authenticates again at `connection_config::

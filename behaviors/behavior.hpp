@@ -15,6 +15,7 @@
 
 #include <cstddef>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <tuple>
 #include <type_traits>
@@ -82,8 +83,8 @@ struct behavior_decl {
 
   /// The callback tagged `Atom`.
   template <class Atom>
-  using callback_of = std::tuple_element_t<detail::callback_index<Atom, Callbacks...>(),
-                                           std::tuple<Callbacks...>>;
+  using callback_of =
+      std::tuple_element_t<detail::callback_index<Atom, Callbacks...>(), std::tuple<Callbacks...>>;
 
   /// The in-process form: one optional function per callback, set with `on`. Runs inside the
   /// connection actor, on its thread, with no message in between.
@@ -138,6 +139,16 @@ class behavior_slot {
   behavior_slot(actor_type handler,  // NOLINT(google-explicit-constructor)
                 caf::timespan timeout = Decl::default_timeout)
       : actor_(std::move(handler)), timeout_(timeout) {}
+
+  /// Any typed actor whose interface includes this behaviour's (a shared rate limit, say).
+  template <class Handle,
+            class = std::enable_if_t<!std::is_same_v<std::decay_t<Handle>, actor_type> &&
+                                     !std::is_same_v<std::decay_t<Handle>, behavior_slot> &&
+                                     !std::is_same_v<std::decay_t<Handle>, local_type> &&
+                                     std::is_constructible_v<actor_type, Handle>>>
+  behavior_slot(Handle handler,  // NOLINT(google-explicit-constructor)
+                caf::timespan timeout = Decl::default_timeout)
+      : behavior_slot(actor_type{std::move(handler)}, timeout) {}
 
   /// True when neither form is set: the connection runs the defaults with no call at all.
   bool is_default() const noexcept { return !local_ && !actor_; }

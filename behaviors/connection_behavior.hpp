@@ -84,12 +84,14 @@ typename Inspector::result_type inspect(Inspector& f, handshake& x) {
 
 /// The Connection behaviour (WebsockexNova's ConnectionHandler). Callbacks and their defaults:
 ///
-/// | callback | answers | default (`ok`, or the value unchanged) |
-/// | --- | --- | --- |
-/// | `(on_handshk_atom, handshake)` | `handshake` | unchanged; before every (re)connect, the connection waits for it |
-/// | `(on_connect_atom, connect_info)` | `directive` | `ok`; `reply` sends frames at once (before auth and subscriptions are restored) |
-/// | `(on_disconn_atom, disconnect_info)` | `directive` | `ok`: reconnect after the policy's next delay when `should_reconnect(info)`, else end with the cause |
-/// | `(on_control_atom, control_kind, std::string)` | `directive` | `ok` (Beast already answered pings) |
+/// - `(on_handshk_atom, handshake)` → `handshake`; default: unchanged; before every (re)connect,
+/// the connection waits for it
+/// - `(on_connect_atom, connect_info)` → `directive`; default: `ok`; `reply` sends frames at once
+/// (before auth and subscriptions are restored)
+/// - `(on_disconn_atom, disconnect_info)` → `directive`; default: `ok`: reconnect after the
+/// policy's next delay when `should_reconnect(info)`, else end with the cause
+/// - `(on_control_atom, control_kind, std::string)` → `directive`; default: `ok` (Beast already
+/// answered pings)
 ///
 /// `reconnect` from `on_disconnect` counts as an attempt of the reconnect policy: a delay of
 /// zero takes the policy's next delay, and when the policy gives up (`max_attempts`) the

@@ -17,13 +17,11 @@ namespace wsnova {
 /// The Error behaviour (WebsockexNova's ErrorHandler). Every error the connection meets
 /// passes through it first, with where it happened:
 ///
-/// | where | the error |
-/// | --- | --- |
-/// | `"transport"` | the connection dropped or a connect failed |
-/// | `"auth"` | authentication was refused, failed or timed out |
-/// | `"subscribe"` | a subscription was refused or expired (also while restoring it) |
-/// | `"rate_limit"` | a request was refused by the rate limit |
-/// | `"behavior:NAME.CALLBACK"` | a behaviour failed to answer (timeout, actor gone, error answer) |
+/// - `"transport"`: the connection dropped or a connect failed
+/// - `"auth"`: authentication was refused, failed or timed out
+/// - `"subscribe"`: a subscription was refused or expired (also while restoring it)
+/// - `"rate_limit"`: a request was refused by the rate limit
+/// - `"behavior:NAME.CALLBACK"`: a behaviour failed to answer (timeout, actor gone, error answer)
 ///
 /// One callback, `(on_error_atom, caf::error, std::string where) -> directive`. Default `ok`:
 /// for `"transport"` the Connection behaviour's `on_disconnect` decides; for a failed

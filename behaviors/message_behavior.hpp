@@ -15,10 +15,10 @@ namespace wsnova {
 
 /// The Message behaviour (WebsockexNova's MessageHandler). Callbacks and their defaults:
 ///
-/// | callback | answers | default |
-/// | --- | --- | --- |
-/// | `(handle_msg_atom, ws_message)` | `directive` | `ok`: deliver the message to the owner (`message_event`) |
-/// | `(encode_atom, ws_message)` | `ws_message` | unchanged; an error answer refuses the send with that error |
+/// - `(handle_msg_atom, ws_message)` → `directive`; default: `ok`: deliver the message to the owner
+/// (`message_event`)
+/// - `(encode_atom, ws_message)` → `ws_message`; default: unchanged; an error answer refuses the
+/// send with that error
 ///
 /// `ok` delivers the received message in both forms (an actor gets a copy and the connection
 /// delivers its own); `ignore` drops it; `reply` sends frames instead of delivering;

@@ -25,8 +25,7 @@ namespace wsnova {
 /// no limit otherwise. The actor form is how several connections share one bucket: pass the
 /// handle of `spawn_shared_rate_limit` (its interface includes this one). Default timeout for
 /// the actor form: 1 s.
-struct rate_limit_behavior
-    : behavior_decl<callback<rate_acquire_atom, rate_answer(std::string)>> {
+struct rate_limit_behavior : behavior_decl<callback<rate_acquire_atom, rate_answer(std::string)>> {
   /// How long the actor form may take to answer.
   static constexpr caf::timespan default_timeout = std::chrono::seconds{1};
 };

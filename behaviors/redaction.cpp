@@ -37,8 +37,8 @@ bool is_secret_query_key(std::string_view key) {
 }
 
 bool is_secret_member(std::string_view name) {
-  return contains_any(name, {"secret", "password", "token", "signature", "api_key", "apikey",
-                             "credential"});
+  return contains_any(
+      name, {"secret", "password", "token", "signature", "api_key", "apikey", "credential"});
 }
 
 void redact_value(boost::json::value& value) {
@@ -76,9 +76,8 @@ std::string redact_url(std::string_view url) {
 
 bool is_secret_header(std::string_view name) {
   const auto lowered = lower(name);
-  return lowered == "authorization" || lowered == "proxy-authorization" ||
-         lowered == "cookie" || lowered == "set-cookie" ||
-         contains_any(name, {"token", "secret", "api-key", "signature"});
+  return lowered == "authorization" || lowered == "proxy-authorization" || lowered == "cookie" ||
+         lowered == "set-cookie" || contains_any(name, {"token", "secret", "api-key", "signature"});
 }
 
 std::vector<std::pair<std::string, std::string>> redact_headers(

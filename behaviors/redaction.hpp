@@ -15,8 +15,7 @@ inline constexpr std::string_view redacted = "[redacted]";
 
 /// Returns `url` without user info (`user:password@`) and with the values of token-like query
 /// parameters (`token`, `access_token`, `api_key`, `key`, `secret`, `signature`, `password`,
-/// `auth`, case-insensitive) replaced by `[redacted]`. Text that is not a URL comes back with
-/// the same treatment applied as far as it can be recognised.
+/// `auth`, case-insensitive) replaced by `[redacted]`. Text that is not a URL is replaced whole.
 std::string redact_url(std::string_view url);
 
 /// Returns true for a header whose value is a credential: `Authorization`,

@@ -41,11 +41,12 @@ typename Inspector::result_type inspect(Inspector& f, subscription_info& x) {
 /// confirmed | failed | unsubscribed | expired, confirmation deadlines) and restores every
 /// active one after a reconnect; this behaviour says what to send and where notifications go.
 ///
-/// | callback | answers | default |
-/// | --- | --- | --- |
-/// | `(sub_req_atom, subscription_info)` | `rpc_call` | method `"subscribe"`, params: the user's object plus `"channels": [channel]` |
-/// | `(unsub_req_atom, subscription_info)` | `rpc_call` | method `"unsubscribe"`, the same params |
-/// | `(notify_atom, std::string channel, ws_message)` | `directive` | `ok`: deliver the notification to the owner (`message_event`) |
+/// - `(sub_req_atom, subscription_info)` → `rpc_call`; default: method `"subscribe"`, params: the
+/// user's object plus `"channels": [channel]`
+/// - `(unsub_req_atom, subscription_info)` → `rpc_call`; default: method `"unsubscribe"`, the same
+/// params
+/// - `(notify_atom, std::string channel, ws_message)` → `directive`; default: `ok`: deliver the
+/// notification to the owner (`message_event`)
 ///
 /// A result answer to the subscribe request confirms the subscription; an error answer fails
 /// it; no answer within `connection_config::subscribe_timeout` expires it. A JSON-RPC

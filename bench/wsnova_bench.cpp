@@ -176,9 +176,8 @@ int run(const options& o, bool owner_path) {
   };
   auto bad = [&](const std::string& what) { return fail(client_name, o.mode, what), finish(1); };
 
-  auto spawn =
-      [&](std::size_t index,
-          std::shared_ptr<bench_handler> handler) -> caf::expected<wsnova::connection> {
+  auto spawn = [&](std::size_t index,
+                   std::shared_ptr<bench_handler> handler) -> caf::expected<wsnova::connection> {
     wsnova::connection_config cc;
     cc.url = o.url;
     cc.id = "c" + std::to_string(index);
@@ -187,8 +186,7 @@ int run(const options& o, bool owner_path) {
     cc.session.tls.insecure = true;  // the bench server's certificate is self-signed
     if (handler)
       cc.behaviors.message = wsnova::message_behavior::local{}.on(
-          wsnova::handle_msg_atom::value,
-          [handler](wsnova::handler_context& ctx, ws_message& msg) {
+          wsnova::handle_msg_atom::value, [handler](wsnova::handler_context& ctx, ws_message& msg) {
             return handler->handle_message(ctx, msg);
           });
     auto conn = wsnova::spawn_connection(sys, std::move(cc), wsnova::unchecked_owner(owner));

@@ -6,6 +6,7 @@
 #include <caf/send.hpp>
 
 #include <wsnova/actors/events.hpp>
+#include <wsnova/behaviors/redaction.hpp>
 #include <wsnova/core/error.hpp>
 
 namespace wsnova::detail {
@@ -130,17 +131,18 @@ connection_actor::behavior_type connection_actor::make_behavior() {
       [this](unsubscribe_atom, std::uint64_t id) -> caf::result<caf::ok_atom> {
         const auto* entry = subscriptions_.find(id);
         if (!entry) return make_error(errc::unknown_id, "no subscription " + std::to_string(id));
-        subscription_info info{id, entry->channel,
-                               entry->params.is_null() ? std::string{}
-                                                       : boost::json::serialize(entry->params),
-                               false};
+        subscription_info info{
+            id, entry->channel,
+            entry->params.is_null() ? std::string{} : boost::json::serialize(entry->params), false};
         if (auto err = subscriptions_.unsubscribe(id)) return err;
         restoring_.erase(id);
         settle_subscription(id, make_error(errc::subscription_failed, "unsubscribed"), false);
         if (ready_) {
           call(
               config_.behaviors.subscription, unsub_req_atom::value,
-              [](const subscription_info& x) { return default_subscription_call(x, "unsubscribe"); },
+              [](const subscription_info& x) {
+                return default_subscription_call(x, "unsubscribe");
+              },
               [this](caf::expected<rpc_call> request) {
                 if (!request)
                   return behavior_failed("subscription.unsub_req", std::move(request.error()), [] {
@@ -199,8 +201,8 @@ connection_actor::behavior_type connection_actor::make_behavior() {
         return promise;
       },
       [this](status_atom) {
-        connection_status status{config_.id,   config_.url,    lifecycle_.state(),
-                                 subprotocol_, messages_sent_, messages_received_,
+        connection_status status{config_.id,   redact_url(config_.url), lifecycle_.state(),
+                                 subprotocol_, messages_sent_,          messages_received_,
                                  connects_};
         if (session_) {
           status.queued_messages = session_->queued_messages();
@@ -341,17 +343,14 @@ void connection_actor::start_session() {
           options.headers = std::move(answer->headers);
           options.subprotocols = std::move(answer->subprotocols);
           if (auto bad = check_session_options(options)) {
-            return behavior_failed("connection.on_handshake",
-                                   make_error(bad.code, bad.detail),
+            return behavior_failed("connection.on_handshake", make_error(bad.code, bad.detail),
                                    [this] { open_session(config_.session); });
           }
           return open_session(std::move(options));
         }
-        behavior_failed("connection.on_handshake", std::move(answer.error()),
-                        [this, epoch] {
-                          if (epoch == session_id_ && lifecycle_.is(cs::connecting))
-                            open_session(config_.session);
-                        });
+        behavior_failed("connection.on_handshake", std::move(answer.error()), [this, epoch] {
+          if (epoch == session_id_ && lifecycle_.is(cs::connecting)) open_session(config_.session);
+        });
       },
       handshake{config_.session.headers, config_.session.subprotocols});
 }
@@ -359,9 +358,9 @@ void connection_actor::start_session() {
 void connection_actor::open_session(session_options options) {
   if (lifecycle_.stopping()) {
     // The owner died or a close came while on_handshake was asked: never connect.
-    return finish(close_code::going_away, "closed before connecting",
-                  lifecycle_.cause() == stop_cause::owner_gone ? make_error(errc::owner_gone)
-                                                               : caf::error{});
+    return finish(
+        close_code::going_away, "closed before connecting",
+        lifecycle_.cause() == stop_cause::owner_gone ? make_error(errc::owner_gone) : caf::error{});
   }
   session_ = session::make(io_, ws_url_, std::move(options), tls_,
                            std::make_shared<session_bridge>(this->ctrl()), ++session_id_);
@@ -383,6 +382,11 @@ void connection_actor::on_open(std::string subprotocol, bool compressed) {
   if (measures()) {
     measure(metric_names::connects, 1);
     measure(metric_names::connection_up, 1);
+    const auto& timings = session_->timings();
+    measure_duration(metric_names::connect_duration, timings.tcp_connect + timings.proxy_connect);
+    if (ws_url_.secure)
+      measure_duration(metric_names::tls_handshake_duration, timings.tls_handshake);
+    measure_duration(metric_names::upgrade_duration, timings.upgrade);
     if (was_down_) measure_duration(metric_names::reconnect_downtime, opened_at_ - down_since_);
   }
   was_down_ = false;
@@ -494,8 +498,7 @@ void connection_actor::on_end(caf::error cause, std::uint16_t code, std::string 
   if (!cause || peer_closed_normally) return decide_disconnect(std::move(info));
   const auto epoch = session_id_;
   report_error(cause, "transport", [this, epoch, info = std::move(info)]() mutable {
-    if (epoch == session_id_ && lifecycle_.is(cs::disconnected))
-      decide_disconnect(std::move(info));
+    if (epoch == session_id_ && lifecycle_.is(cs::disconnected)) decide_disconnect(std::move(info));
   });
 }
 

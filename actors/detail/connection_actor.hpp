@@ -28,8 +28,8 @@
 #include <wsnova/actors/detail/owner_link.hpp>
 #include <wsnova/actors/detail/session_bridge.hpp>
 #include <wsnova/behaviors/json_rpc.hpp>
-#include <wsnova/core/metrics.hpp>
 #include <wsnova/behaviors/subscriptions.hpp>
+#include <wsnova/core/metrics.hpp>
 #include <wsnova/transport/session.hpp>
 #include <wsnova/transport/url.hpp>
 

@@ -71,8 +71,9 @@ void connection_actor::log(log_level level, std::string event, std::uint16_t cod
                   code,
                   duration,
                   std::move(detail)};
-  notify(config_.behaviors.logging, log_atom::value,
-         [](const log_event& x) { write_log_line(std::cerr, x); }, std::move(entry));
+  notify(
+      config_.behaviors.logging, log_atom::value,
+      [](const log_event& x) { write_log_line(std::cerr, x); }, std::move(entry));
 }
 
 void connection_actor::measure(std::string_view name, double value) {

@@ -7,6 +7,7 @@
 #include <boost/json/serialize.hpp>
 
 #include <wsnova/actors/events.hpp>
+#include <wsnova/behaviors/redaction.hpp>
 #include <wsnova/core/error.hpp>
 
 namespace wsnova::detail {
@@ -67,8 +68,8 @@ bool connection_actor::route_rpc(ws_message& message) {
   }
   if (auto* failure = std::get_if<rpc_error>(&event)) {
     if (!failure->id) return false;  // not ours to answer: the owner sees it
-    complete(*failure->id, make_error(errc::rpc_error, std::to_string(failure->code) + ": " +
-                                                           failure->message));
+    complete(*failure->id,
+             make_error(errc::rpc_error, std::to_string(failure->code) + ": " + failure->message));
     return true;
   }
   if (auto* note = std::get_if<rpc_notification>(&event)) {
@@ -108,11 +109,9 @@ void connection_actor::start_restore(const connect_info& info) {
       [this, epoch](caf::expected<directive> answer) {
         if (epoch != session_id_ || restore_ != restore_step::on_connect) return;
         if (!answer)
-          return behavior_failed("connection.on_connect", std::move(answer.error()),
-                                 [this, epoch] {
-                                   if (epoch == session_id_ && restore_ == restore_step::on_connect)
-                                     restore_auth();
-                                 });
+          return behavior_failed("connection.on_connect", std::move(answer.error()), [this, epoch] {
+            if (epoch == session_id_ && restore_ == restore_step::on_connect) restore_auth();
+          });
         switch (answer->kind) {
           case directive_kind::reply:
             // Frames of the restore itself (a login, say): they leave before anything else.
@@ -158,7 +157,7 @@ void connection_actor::restore_done() {
   if (measures()) measure_duration(metric_names::restore_duration, took);
   log(log_level::info, "restored", 0, took);
   if (connects_ == 1)
-    tell_owner(connected_event{config_.id, config_.url, subprotocol_, compressed_});
+    tell_owner(connected_event{config_.id, redact_url(config_.url), subprotocol_, compressed_});
   else
     tell_owner(reconnected_event{config_.id, reconnect_attempts_, subprotocol_});
   reconnect_attempts_ = 0;
@@ -211,8 +210,7 @@ void connection_actor::authenticate(auth_reason reason, std::function<void(caf::
 
 void connection_actor::on_auth_failed(caf::error err, const std::function<void(caf::error)>& done) {
   authenticated_ = false;
-  if (!is(err, errc::auth_failed))
-    err = make_error(errc::auth_failed, describe(err));
+  if (!is(err, errc::auth_failed)) err = make_error(errc::auth_failed, describe(err));
   log(log_level::warning, "auth_failed", 0, caf::timespan{0}, describe(err));
   report_error(err, "auth", [done, err] { done(err); });
 }
@@ -231,7 +229,8 @@ void connection_actor::send_subscribe(std::uint64_t id, bool restoring) {
         if (!request) {
           return behavior_failed("subscription.sub_req", request.error(), [this, id, request] {
             if (subscriptions_.fail(id, request.error()) == caf::none)
-              settle_subscription(id, make_error(errc::subscription_failed, describe(request.error())));
+              settle_subscription(id,
+                                  make_error(errc::subscription_failed, describe(request.error())));
           });
         }
         rpc_request("subscribe", *request, config_.subscribe_timeout,
@@ -240,10 +239,10 @@ void connection_actor::send_subscribe(std::uint64_t id, bool restoring) {
                         if (subscriptions_.confirm(id) == caf::none) settle_subscription(id, {});
                         return;
                       }
-                      auto err = is(result.error(), errc::rate_limited)
-                                     ? result.error()
-                                     : make_error(errc::subscription_failed,
-                                                  describe(result.error()));
+                      auto err =
+                          is(result.error(), errc::rate_limited)
+                              ? result.error()
+                              : make_error(errc::subscription_failed, describe(result.error()));
                       if (is(result.error(), errc::connection_lost) ||
                           is(result.error(), errc::closed_by_peer))
                         return;  // stays active: restored after the reconnect
@@ -264,8 +263,7 @@ void connection_actor::settle_subscription(std::uint64_t id, caf::error err, boo
     subscription_waiters_.erase(i);
   }
   auto continue_restore = [this, id] {
-    if (restoring_.erase(id) != 0 && restoring_.empty() &&
-        restore_ == restore_step::subscriptions)
+    if (restoring_.erase(id) != 0 && restoring_.empty() && restore_ == restore_step::subscriptions)
       restore_done();
   };
   if (!err || !report) return continue_restore();

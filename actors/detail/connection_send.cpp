@@ -18,7 +18,8 @@ void connection_actor::send_user(std::string kind, ws_message message,
     if (const auto* handler = slot.actor()) {
       // Replies of one actor arrive in the order it was asked: sends stay in order.
       this->request(*handler, slot.timeout(), encode_atom::value, std::move(message))
-          .then([this, done](ws_message& encoded) mutable { done(send_encoded_raw(std::move(encoded))); },
+          .then([this,
+                 done](ws_message& encoded) mutable { done(send_encoded_raw(std::move(encoded))); },
                 [this, done](caf::error& failure) mutable {
                   failure = behavior_reply_error(std::move(failure));
                   log(log_level::warning, "behavior_failed", 0, caf::timespan{0},

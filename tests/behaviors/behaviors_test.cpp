@@ -107,17 +107,17 @@ directive on_control_note(const log_ptr& calls, control_kind kind, const std::st
   return directive::ok();
 }
 
-behavior_slot<connection_behavior> connection_slot(form f, test_actors& system,
-                                                   log_ptr calls) {
+behavior_slot<connection_behavior> connection_slot(form f, test_actors& system, log_ptr calls) {
   if (f == form::local)
     return connection_behavior::local{}
         .on(on_handshk_atom::value,
             [calls](handler_context&, handshake& h) { return on_handshake_add_header(calls, h); })
         .on(on_connect_atom::value,
             [calls](handler_context&, connect_info& info) { return on_connect_reply(calls, info); })
-        .on(on_disconn_atom::value, [calls](handler_context&, disconnect_info& info) {
-          return on_disconnect_close(calls, info);
-        })
+        .on(on_disconn_atom::value,
+            [calls](handler_context&, disconnect_info& info) {
+              return on_disconnect_close(calls, info);
+            })
         .on(on_control_atom::value,
             [calls](handler_context&, control_kind& kind, std::string& payload) {
               return on_control_note(calls, kind, payload);
@@ -125,7 +125,9 @@ behavior_slot<connection_behavior> connection_slot(form f, test_actors& system,
   return system.spawn([calls]() -> connection_behavior::actor::behavior_type {
     return {
         [calls](on_handshk_atom, handshake& h) { return on_handshake_add_header(calls, h); },
-        [calls](on_connect_atom, const connect_info& info) { return on_connect_reply(calls, info); },
+        [calls](on_connect_atom, const connect_info& info) {
+          return on_connect_reply(calls, info);
+        },
         [calls](on_disconn_atom, const disconnect_info& info) {
           return on_disconnect_close(calls, info);
         },
@@ -138,7 +140,8 @@ behavior_slot<connection_behavior> connection_slot(form f, test_actors& system,
 
 directive handle_message_rule(const log_ptr& calls, const ws_message& message) {
   calls->add("handle " + message.payload);
-  if (message.payload.starts_with("q:")) return directive::reply(text("a:" + message.payload.substr(2)));
+  if (message.payload.starts_with("q:"))
+    return directive::reply(text("a:" + message.payload.substr(2)));
   if (message.payload.starts_with("drop")) return directive::ignore();
   return directive::ok();
 }
@@ -218,8 +221,7 @@ directive notify_rule(const log_ptr& calls, const std::string& channel, const ws
   return directive::ok();
 }
 
-behavior_slot<subscription_behavior> subscription_slot(form f, test_actors& system,
-                                                       log_ptr calls) {
+behavior_slot<subscription_behavior> subscription_slot(form f, test_actors& system, log_ptr calls) {
   if (f == form::local)
     return subscription_behavior::local{}
         .on(sub_req_atom::value,
@@ -256,14 +258,14 @@ rate_answer acquire_rule(const log_ptr& calls, const std::string& kind) {
   return answer;
 }
 
-behavior_slot<rate_limit_behavior> rate_limit_slot(form f, test_actors& system,
-                                                   log_ptr calls) {
+behavior_slot<rate_limit_behavior> rate_limit_slot(form f, test_actors& system, log_ptr calls) {
   if (f == form::local)
     return rate_limit_behavior::local{}.on(
         rate_acquire_atom::value,
         [calls](handler_context&, std::string& kind) { return acquire_rule(calls, kind); });
   return system.spawn([calls]() -> rate_limit_behavior::actor::behavior_type {
-    return {[calls](rate_acquire_atom, const std::string& kind) { return acquire_rule(calls, kind); }};
+    return {
+        [calls](rate_acquire_atom, const std::string& kind) { return acquire_rule(calls, kind); }};
   });
 }
 
@@ -319,7 +321,7 @@ BOOST_AUTO_TEST_CASE(connection_behavior_callbacks) {
       server.ping_all("are-you-there");
       BOOST_CHECK(calls->wait_for("ping are-you-there"));
       BOOST_REQUIRE(server.wait_for_connections(1, 10s));
-  server.drop_all();
+      server.drop_all();
       BOOST_CHECK(calls->wait_for("on_disconnect"));
       auto events = test::events_until_closed(conn);
       BOOST_CHECK_EQUAL(std::get<closed_event>(events.back()).reason, "decided by on_disconnect");

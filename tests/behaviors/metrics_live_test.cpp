@@ -37,9 +37,8 @@ BOOST_AUTO_TEST_CASE(a_scrape_shows_the_connections_metrics) {
   test::next_event_of<reconnected_event>(conn);
 
   test::io_thread io;
-  auto endpoint = metrics_server::start(io.context(), [registry] {
-    return registry->render_prometheus();
-  });
+  auto endpoint =
+      metrics_server::start(io.context(), [registry] { return registry->render_prometheus(); });
   if (!endpoint) BOOST_FAIL(endpoint.error().detail);
   test::http_client scraper{endpoint->port()};
   auto response = scraper.request(boost::beast::http::verb::get, "/metrics");
@@ -52,6 +51,8 @@ BOOST_AUTO_TEST_CASE(a_scrape_shows_the_connections_metrics) {
   BOOST_CHECK_EQUAL(scraped.value("wsnova_restore_duration_seconds_count", feed), 2.0);
   BOOST_CHECK_EQUAL(scraped.value("wsnova_reconnect_downtime_seconds_count", feed), 1.0);
   BOOST_CHECK_GT(scraped.value("wsnova_reconnect_downtime_seconds_sum", feed), 0.0);
+  BOOST_CHECK_EQUAL(scraped.value("wsnova_connect_duration_seconds_count", feed), 2.0);
+  BOOST_CHECK_EQUAL(scraped.value("wsnova_upgrade_duration_seconds_count", feed), 2.0);
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -64,7 +64,9 @@ connection::behavior_type scripted_connection(std::shared_ptr<script> state) {
       [](subscribe_atom, std::string&, std::string&) -> caf::result<std::uint64_t> {
         return std::uint64_t{0};
       },
-      [](unsubscribe_atom, std::uint64_t) -> caf::result<caf::ok_atom> { return caf::ok_atom::value; },
+      [](unsubscribe_atom, std::uint64_t) -> caf::result<caf::ok_atom> {
+        return caf::ok_atom::value;
+      },
       [](authenticate_atom) -> caf::result<caf::ok_atom> { return caf::ok_atom::value; },
       [](reconnect_atom) -> caf::result<caf::ok_atom> { return caf::ok_atom::value; },
   };
