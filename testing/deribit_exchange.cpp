@@ -574,35 +574,35 @@ std::string deribit_exchange::control(std::string_view command) {
   if (w.empty()) return "error empty command";
   auto verb = w[0];
   auto arg = [&](std::size_t i) { return i < w.size() ? w[i] : std::string_view{}; };
-  if (verb == "drop" && w.size() == 1) {
+  if (verb == "drop") {
     drop_all();
-  } else if (verb == "close" && (w.size() == 2 || w.size() == 3)) {
+  } else if (verb == "close") {
     auto code = parse_int<std::uint16_t>(arg(1));
     if (!code) return "error close needs a code: close CODE [REASON]";
     close_all(*code, std::string{arg(2)});
-  } else if (verb == "stall" && w.size() == 2) {
+  } else if (verb == "stall") {
     auto ms = parse_int<std::int64_t>(arg(1));
-    if (!ms || *ms < 0) return "error stall needs milliseconds: stall MS";
+    if (w.size() != 2 || !ms || *ms < 0) return "error stall needs milliseconds: stall MS";
     stall(std::chrono::milliseconds(*ms));
-  } else if ((verb == "expire" || verb == "expire-all") && w.size() == 1) {
+  } else if (verb == "expire" || verb == "expire-all") {
     expire_tokens(verb == "expire-all");
-  } else if (verb == "lifetime" && w.size() == 2) {
+  } else if (verb == "lifetime") {
     auto s = parse_int<std::int64_t>(arg(1));
-    if (!s || *s < 0) return "error lifetime needs seconds: lifetime SECONDS";
+    if (w.size() != 2 || !s || *s < 0) return "error lifetime needs seconds: lifetime SECONDS";
     set_token_lifetime(std::chrono::seconds(*s));
-  } else if (verb == "ratelimit" && w.size() == 2) {
+  } else if (verb == "ratelimit") {
     auto k = parse_int<std::size_t>(arg(1));
-    if (!k) return "error ratelimit needs a count: ratelimit K";
+    if (w.size() != 2 || !k) return "error ratelimit needs a count: ratelimit K";
     inject_rate_limit(*k);
-  } else if (verb == "reject" && w.size() == 3) {
+  } else if (verb == "reject") {
     auto status = parse_int<int>(arg(1));
     auto k = parse_int<std::size_t>(arg(2));
     if (!status || *status < 100 || *status > 599 || !k)
       return "error reject needs an HTTP status and a count: reject STATUS K";
     reject_upgrades(*status, *k);
-  } else if (verb == "stats" && w.size() == 1) {
+  } else if (verb == "stats") {
     return json::serialize(stats_json(stats()));
-  } else if (verb == "subscriptions" && w.size() == 1) {
+  } else if (verb == "subscriptions") {
     json::object out;
     for (const auto& [id, channels] : subscriptions()) {
       json::array list;
