@@ -73,7 +73,7 @@ text_ptr heartbeat_message(std::string_view type) {
 /// Server state. Declaration order matters: the io_context is destroyed before the shared
 /// state and the TLS context, because destroying it destroys the sessions, which use both.
 struct deribit_exchange::impl {
-  explicit impl(exchange_options opts);
+  explicit impl(const exchange_options& opts);
   ~impl();
 
   void do_accept();
@@ -215,7 +215,9 @@ class session : public session_base, public std::enable_shared_from_this<session
     auto until = srv_.state.stalled_until();
     if (clock_type::now() < until) {  // frozen: hold the request until the stall is over
       read_stall_.expires_at(until);
-      read_stall_.async_wait([self = this->shared_from_this()](error_code) { self->on_read({}); });
+      read_stall_.async_wait([self = this->shared_from_this()](error_code ec) {
+        if (!ec && !self->ended_) self->on_read({});
+      });
       return;
     }
     auto text = beast::buffers_to_string(buffer_.data());
@@ -337,6 +339,9 @@ class session : public session_base, public std::enable_shared_from_this<session
     if (ended_) return;
     ended_ = true;
     ++heartbeat_generation_;
+    heartbeat_.cancel();  // releases the handlers' references to this session now
+    read_stall_.cancel();
+    write_stall_.cancel();
     if (id_ == 0) return;
     srv_.remove_session(id_);
     srv_.state.remove_connection(id_);
@@ -415,7 +420,7 @@ json::object stats_json(const exchange_stats& s) {
 
 // -- impl -------------------------------------------------------------------------------
 
-deribit_exchange::impl::impl(exchange_options opts)
+deribit_exchange::impl::impl(const exchange_options& opts)
     : state(opts),
       tls(opts.tls),
       feed_interval(std::max(opts.notification_interval, std::chrono::milliseconds(1))) {
@@ -547,8 +552,8 @@ void deribit_exchange::drop_all() {
   for (auto& [id, s] : impl_->sessions_snapshot()) s->drop();
 }
 
-void deribit_exchange::close_all(std::uint16_t code, std::string reason) {
-  for (auto& [id, s] : impl_->sessions_snapshot()) s->close(code, reason);
+void deribit_exchange::close_all(std::uint16_t code, std::string_view reason) {
+  for (auto& [id, s] : impl_->sessions_snapshot()) s->close(code, std::string{reason});
 }
 
 void deribit_exchange::stall(std::chrono::milliseconds duration) { impl_->state.stall(duration); }
@@ -579,7 +584,7 @@ std::string deribit_exchange::control(std::string_view command) {
   } else if (verb == "close") {
     auto code = parse_int<std::uint16_t>(arg(1));
     if (!code) return "error close needs a code: close CODE [REASON]";
-    close_all(*code, std::string{arg(2)});
+    close_all(*code, arg(2));
   } else if (verb == "stall") {
     auto ms = parse_int<std::int64_t>(arg(1));
     if (w.size() != 2 || !ms || *ms < 0) return "error stall needs milliseconds: stall MS";

@@ -166,7 +166,7 @@ class deribit_exchange {
   void drop_all();
 
   /// Closes every connection with a close frame carrying `code` and `reason`.
-  void close_all(std::uint16_t code, std::string reason);
+  void close_all(std::uint16_t code, std::string_view reason);
 
   /// Freezes the whole exchange for `duration`: no request is read or answered, nothing is
   /// written, no notification or heartbeat is produced. Requests already sent are answered
