@@ -155,6 +155,16 @@ class rpc_client {
 
   error_code read_error() const { return read_error_; }
 
+  /// Forgets the messages read but not yet returned.
+  void forget_pending() { pending_.clear(); }
+
+  /// Closes the connection with 1000 and waits for the exchange's close frame.
+  void close() {
+    run([&](auto done) {
+      ws_.async_close(websocket::close_code::normal, [done](error_code) { done(); });
+    });
+  }
+
   std::uint16_t close_code() const { return ws_.reason().code; }
 
  private:
@@ -365,6 +375,29 @@ BOOST_AUTO_TEST_CASE(subscribe_delivers_notifications_with_consecutive_sequences
   BOOST_CHECK_EQUAL(c.call("public/unsubscribe_all").at("result").as_string(), "ok");
   BOOST_CHECK(ex.subscriptions().at(1).empty());
   BOOST_CHECK_EQUAL(ex.stats().unsubscribe_calls, 2u);
+}
+
+BOOST_AUTO_TEST_CASE(channels_keep_counting_while_nobody_listens) {
+  deribit_exchange ex{opts};
+  client clock_watcher{ex.port()};  // counts ticks on another channel
+  clock_watcher.call("public/subscribe", {{"channels", channels({"trades.ETH-PERPETUAL.raw"})}});
+  std::uint64_t last_seen = 0;
+  {
+    client first{ex.port()};
+    first.call("public/subscribe", {{"channels", channels({"ticker.BTC-PERPETUAL.100ms"})}});
+    last_seen = sequence_of(first.next_with_method("subscription"));
+    first.close();
+  }
+  BOOST_REQUIRE(ex.wait_until([](const auto& s) { return s.connections_open == 1; }, deadline));
+  // A request as a barrier: notifications after its answer come from ticks after the close.
+  clock_watcher.call("public/test");
+  clock_watcher.forget_pending();
+  for (int i = 0; i < 3; ++i) clock_watcher.next_with_method("subscription");  // 3 ticks pass
+  client second{ex.port()};
+  second.call("public/subscribe", {{"channels", channels({"ticker.BTC-PERPETUAL.100ms"})}});
+  auto n = second.next_with_method("subscription");
+  BOOST_CHECK_EQUAL(channel_of(n), "ticker.BTC-PERPETUAL.100ms");
+  BOOST_CHECK_GE(sequence_of(n), last_seen + 3);  // the gap a reconnecting client counts
 }
 
 BOOST_AUTO_TEST_CASE(private_channels_need_a_valid_token) {
