@@ -30,6 +30,8 @@ std::int64_t micros_since_epoch() {
   return duration_cast<microseconds>(system_clock::now().time_since_epoch()).count();
 }
 
+}  // namespace
+
 /// A response under construction: the envelope of every Deribit answer.
 class response {
  public:
@@ -69,6 +71,8 @@ class response {
   json::value id_;
   std::int64_t us_in_;
 };
+
+namespace {
 
 std::string_view string_param(const json::object& params, std::string_view name) {
   auto* v = params.if_contains(name);
@@ -121,7 +125,7 @@ rpc_outcome rpc_handler::handle(std::string_view text, clock::time_point now) {
     return out;
   }
   std::string_view method = method_value->get_string();
-  json::object no_params;
+  static const json::object no_params;
   const json::object* params = &no_params;
   if (auto* p = request->if_contains("params")) {
     if (!p->is_object()) {
@@ -139,122 +143,34 @@ rpc_outcome rpc_handler::handle(std::string_view text, clock::time_point now) {
     return out;
   }
 
-  auto authorised = [&] {
+  // Every private method needs a token: the parameter, or the connection's last auth.
+  bool is_private = method.substr(0, 8) == "private/";
+  if (is_private) {
     auto token = string_param(*params, "access_token");
     if (token.empty()) token = connection_token_;
-    return !token.empty() && state_.token_valid(token);
-  };
-  auto refuse = [&](std::string_view reason) {
-    state_.count([](exchange_stats& s) { ++s.unauthorized; });
-    return resp.error(unauthorized, "unauthorized", reason, "access_token");
-  };
-  bool is_private = method.substr(0, 8) == "private/";
-
-  if (method == "public/auth") {
-    auto grant_type = string_param(*params, "grant_type");
-    std::optional<exchange_state::grant> grant;
-    if (grant_type == "client_credentials") {
-      auto client_id = string_param(*params, "client_id");
-      auto secret = string_param(*params, "client_secret");
-      if (client_id.empty() || secret.empty()) {
-        out.reply =
-            resp.error(invalid_params, "Invalid params", "client_id and client_secret required",
-                       client_id.empty() ? "client_id" : "client_secret");
-        return out;
-      }
-      grant = state_.auth_client_credentials(client_id, secret);
-      if (!grant) {
-        out.reply = resp.error(invalid_credentials, "invalid_credentials");
-        return out;
-      }
-    } else if (grant_type == "refresh_token") {
-      auto token = string_param(*params, "refresh_token");
-      if (token.empty()) {
-        out.reply =
-            resp.error(invalid_params, "Invalid params", "refresh_token required", "refresh_token");
-        return out;
-      }
-      grant = state_.auth_refresh(token);
-      if (!grant) {
-        out.reply = resp.error(unauthorized, "unauthorized", "invalid or used refresh token",
-                               "refresh_token");
-        return out;
-      }
-    } else {
-      out.reply =
-          resp.error(invalid_params, "Invalid params",
-                     "grant_type must be client_credentials or refresh_token", "grant_type");
+    if (token.empty() || !state_.token_valid(token)) {
+      state_.count([](exchange_stats& s) { ++s.unauthorized; });
+      out.reply = resp.error(unauthorized, "unauthorized",
+                             token.empty() ? "no access token" : "invalid or expired token",
+                             "access_token");
       return out;
     }
-    connection_token_ = grant->access_token;
-    out.reply = resp.result(json::object{{"access_token", grant->access_token},
-                                         {"expires_in", grant->expires_in.count()},
-                                         {"refresh_token", grant->refresh_token},
-                                         {"scope", "connection mainaccount"},
-                                         {"enabled_features", json::array{}},
-                                         {"token_type", "bearer"}});
-    return out;
   }
 
-  if (method == "public/subscribe" || method == "private/subscribe") {
-    if (is_private && !authorised()) {
-      out.reply = refuse("private/subscribe needs a valid access token");
-      return out;
-    }
-    auto* channels = params->if_contains("channels");
-    if (channels == nullptr || !channels->is_array()) {
-      out.reply =
-          resp.error(invalid_params, "Invalid params", "channels must be an array", "channels");
-      return out;
-    }
-    // Deribit answers with the channels it did subscribe; invalid names and private channels
-    // asked for through public/subscribe are left out of that list.
-    json::array subscribed;
-    for (const auto& c : channels->get_array()) {
-      if (!c.is_string()) continue;
-      std::string name{c.get_string()};
-      auto info = parse_channel(name);
-      if (!info || (info->is_private && !is_private)) continue;
-      state_.subscribe(id_, name);
-      subscribed.emplace_back(name);
-    }
-    state_.count([](exchange_stats& s) { ++s.subscribe_calls; });
-    out.reply = resp.result(std::move(subscribed));
-    return out;
-  }
-
-  if (method == "public/unsubscribe" || method == "private/unsubscribe") {
-    if (is_private && !authorised()) {
-      out.reply = refuse("private/unsubscribe needs a valid access token");
-      return out;
-    }
-    auto* channels = params->if_contains("channels");
-    if (channels == nullptr || !channels->is_array()) {
-      out.reply =
-          resp.error(invalid_params, "Invalid params", "channels must be an array", "channels");
-      return out;
-    }
-    json::array removed;
-    for (const auto& c : channels->get_array())
-      if (c.is_string() && state_.unsubscribe(id_, std::string{c.get_string()}))
-        removed.emplace_back(c.get_string());
-    state_.count([](exchange_stats& s) { ++s.unsubscribe_calls; });
-    out.reply = resp.result(std::move(removed));
-    return out;
-  }
-
-  if (method == "public/unsubscribe_all" || method == "private/unsubscribe_all") {
-    if (is_private && !authorised()) {
-      out.reply = refuse("private/unsubscribe_all needs a valid access token");
-      return out;
-    }
+  std::string_view name;  // without "public/" or "private/"
+  if (is_private)
+    name = method.substr(8);
+  else if (method.substr(0, 7) == "public/")
+    name = method.substr(7);
+  if (name == "auth" && !is_private) {
+    out.reply = auth(*params, resp);
+  } else if (name == "subscribe" || name == "unsubscribe") {
+    out.reply = change_subscriptions(*params, resp, name == "subscribe", is_private);
+  } else if (name == "unsubscribe_all") {
     state_.unsubscribe_all(id_);
     state_.count([](exchange_stats& s) { ++s.unsubscribe_calls; });
     out.reply = resp.result("ok");
-    return out;
-  }
-
-  if (method == "public/set_heartbeat") {
+  } else if (method == "public/set_heartbeat") {
     auto* interval = params->if_contains("interval");
     double seconds =
         interval != nullptr && interval->is_number() ? interval->to_number<double>() : 0;
@@ -264,32 +180,82 @@ rpc_outcome rpc_handler::handle(std::string_view text, clock::time_point now) {
           invalid_params, "Invalid params",
           "interval must be a number of seconds, at least " + json::serialize(json::value(minimum)),
           "interval");
-      return out;
+    } else {
+      out.heartbeat_interval = seconds;
+      out.reply = resp.result("ok");
     }
-    out.heartbeat_interval = seconds;
-    out.reply = resp.result("ok");
-    return out;
-  }
-
-  if (method == "public/disable_heartbeat") {
+  } else if (method == "public/disable_heartbeat") {
     out.heartbeat_interval = 0.0;
     out.reply = resp.result("ok");
-    return out;
-  }
-
-  if (method == "public/test" || method == "public/hello") {
+  } else if (method == "public/test" || method == "public/hello") {
     out.answers_test_request = method == "public/test";
     out.reply = resp.result(json::object{{"version", state_.options().version}});
-    return out;
-  }
-
-  if (method == "public/get_time") {
+  } else if (method == "public/get_time") {
     out.reply = resp.result(micros_since_epoch() / 1000);
-    return out;
+  } else {
+    out.reply = resp.error(method_not_found, "Method not found", method, "method");
   }
-
-  out.reply = resp.error(method_not_found, "Method not found", std::string{method}, "method");
   return out;
+}
+
+std::string rpc_handler::auth(const json::object& params, response& resp) {
+  auto grant_type = string_param(params, "grant_type");
+  std::optional<exchange_state::grant> grant;
+  if (grant_type == "client_credentials") {
+    auto client_id = string_param(params, "client_id");
+    auto secret = string_param(params, "client_secret");
+    if (client_id.empty() || secret.empty())
+      return resp.error(invalid_params, "Invalid params", "client_id and client_secret required",
+                        client_id.empty() ? "client_id" : "client_secret");
+    grant = state_.auth_client_credentials(client_id, secret);
+    if (!grant) return resp.error(invalid_credentials, "invalid_credentials");
+  } else if (grant_type == "refresh_token") {
+    auto token = string_param(params, "refresh_token");
+    if (token.empty())
+      return resp.error(invalid_params, "Invalid params", "refresh_token required",
+                        "refresh_token");
+    grant = state_.auth_refresh(token);
+    if (!grant)
+      return resp.error(unauthorized, "unauthorized", "invalid or used refresh token",
+                        "refresh_token");
+  } else {
+    return resp.error(invalid_params, "Invalid params",
+                      "grant_type must be client_credentials or refresh_token", "grant_type");
+  }
+  connection_token_ = grant->access_token;
+  return resp.result(json::object{{"access_token", grant->access_token},
+                                  {"expires_in", grant->expires_in.count()},
+                                  {"refresh_token", grant->refresh_token},
+                                  {"scope", "connection mainaccount"},
+                                  {"enabled_features", json::array{}},
+                                  {"token_type", "bearer"}});
+}
+
+std::string rpc_handler::change_subscriptions(const json::object& params, response& resp,
+                                              bool subscribe, bool is_private) {
+  auto* channels = params.if_contains("channels");
+  if (channels == nullptr || !channels->is_array())
+    return resp.error(invalid_params, "Invalid params", "channels must be an array", "channels");
+  // Deribit answers with the channels it did (un)subscribe; invalid names, and private
+  // channels asked for through public/subscribe, are left out of that list.
+  json::array changed;
+  for (const auto& c : channels->get_array()) {
+    if (!c.is_string()) continue;
+    std::string name{c.get_string()};
+    if (subscribe) {
+      auto info = parse_channel(name);
+      if (!info || (info->is_private && !is_private)) continue;
+      state_.subscribe(id_, name);
+    } else if (!state_.unsubscribe(id_, name)) {
+      continue;
+    }
+    changed.emplace_back(name);
+  }
+  if (subscribe)
+    state_.count([](exchange_stats& s) { ++s.subscribe_calls; });
+  else
+    state_.count([](exchange_stats& s) { ++s.unsubscribe_calls; });
+  return resp.result(std::move(changed));
 }
 
 }  // namespace wsnova::test::detail

@@ -4,12 +4,16 @@
 
 #include <wsnova/testing/detail/deribit_state.hpp>
 
+#include <boost/json/object.hpp>
+
 #include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
 
 namespace wsnova::test::detail {
+
+class response;
 
 /// What the connection must do after one request, besides writing `reply`.
 struct rpc_outcome {
@@ -43,6 +47,9 @@ class rpc_handler {
 
  private:
   bool take_credits(clock::time_point now);
+  std::string auth(const boost::json::object& params, response& resp);
+  std::string change_subscriptions(const boost::json::object& params, response& resp,
+                                   bool subscribe, bool is_private);
 
   exchange_state& state_;
   std::uint64_t id_;

@@ -594,6 +594,8 @@ BOOST_AUTO_TEST_CASE(protocol_errors_have_deribit_codes) {
   auto unknown = c.call("public/no_such_method");
   BOOST_CHECK_EQUAL(error_of(unknown), -32601);
   BOOST_CHECK_EQUAL(error_message(unknown), "Method not found");
+  BOOST_CHECK_EQUAL(error_of(c.call("x")), -32601);
+  BOOST_CHECK_EQUAL(error_of(c.call("private/get_positions")), 13009);  // the gate comes first
   BOOST_CHECK_EQUAL(c.call("public/hello").at("result").at("version").as_string(), "1.2.26");
   c.send_raw("{not json");
   auto parse = c.next();
