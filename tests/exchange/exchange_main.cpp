@@ -87,6 +87,13 @@ int main(int argc, char** argv) {
         return 2;
       }
     }
+    sigset_t stop_signals;
+    sigemptyset(&stop_signals);
+    sigaddset(&stop_signals, SIGINT);
+    sigaddset(&stop_signals, SIGTERM);
+    // Blocked before any thread starts (openssl runs, I/O threads), so that only sigwait below
+    // receives them.
+    if (ignore_stdin) pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
     std::optional<test_certs> certs;
     if (tls_dir) {
       certs = make_test_certs(*tls_dir);
@@ -94,12 +101,6 @@ int main(int argc, char** argv) {
       options.cert_file = certs->server_cert.string();
       options.key_file = certs->server_key.string();
     }
-    sigset_t stop_signals;
-    sigemptyset(&stop_signals);
-    sigaddset(&stop_signals, SIGINT);
-    sigaddset(&stop_signals, SIGTERM);
-    // Blocked before the I/O threads start, so that only sigwait below receives them.
-    if (ignore_stdin) pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
     deribit_exchange exchange{options};
     std::cout << "URL " << exchange.url() << '\n' << "PORT " << exchange.port() << '\n';
     if (certs) std::cout << "CA " << certs->ca_cert.string() << '\n';
