@@ -192,8 +192,9 @@ class session : public session_base, public std::enable_shared_from_this<session
     ws_.read_message_max(read_limit);
     ws_.async_accept(req, [self = this->shared_from_this()](error_code ec) {
       if (ec) return;
-      self->id_ = self->srv_.state.add_connection();
+      self->id_ = self->srv_.state.new_connection_id();
       self->srv_.add_session(self->id_, self->weak_from_this());
+      self->srv_.state.add_connection(self->id_);
       self->rpc_.emplace(self->srv_.state, self->id_);
       self->do_read();
     });

@@ -113,14 +113,17 @@ exchange_state::clock::time_point exchange_state::stalled_until() const {
 
 // -- connections and subscriptions ------------------------------------------------------
 
-std::uint64_t exchange_state::add_connection() {
+std::uint64_t exchange_state::new_connection_id() {
   std::lock_guard guard{mtx_};
-  auto id = next_connection_++;
+  return next_connection_++;
+}
+
+void exchange_state::add_connection(std::uint64_t id) {
+  std::lock_guard guard{mtx_};
   subscriptions_[id];
   ++stats_.connections_accepted;
   ++stats_.connections_open;
   cv_.notify_all();
-  return id;
 }
 
 void exchange_state::remove_connection(std::uint64_t id) {

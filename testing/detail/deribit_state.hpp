@@ -82,8 +82,12 @@ class exchange_state {
 
   // -- connections and subscriptions ----------------------------------------------------
 
-  /// Registers an upgraded connection and returns its id (1, 2, ...).
-  std::uint64_t add_connection();
+  /// Returns the id of a new connection (1, 2, ...).
+  std::uint64_t new_connection_id();
+
+  /// Registers upgraded connection `id` and counts it; the caller makes it reachable for
+  /// faults first, so that a test which saw it counted can reach it.
+  void add_connection(std::uint64_t id);
 
   /// Forgets a connection and its subscriptions.
   void remove_connection(std::uint64_t id);
