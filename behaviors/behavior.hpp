@@ -131,11 +131,13 @@ class behavior_slot {
   behavior_slot() = default;
 
   /// In-process callbacks; those left unset keep their defaults.
+  // cppcheck-suppress noExplicitConstructor ; a slot is its form: assigned from either
   behavior_slot(local_type callbacks)  // NOLINT(google-explicit-constructor): a slot is its form
       : local_(std::make_shared<const local_type>(std::move(callbacks))) {}
 
   /// A separate actor answering every callback within `timeout` (the behaviour's documented
   /// default unless given). A null handle means the default behaviour.
+  // cppcheck-suppress noExplicitConstructor ; a slot is its form: assigned from either
   behavior_slot(actor_type handler,  // NOLINT(google-explicit-constructor)
                 caf::timespan timeout = Decl::default_timeout)
       : actor_(std::move(handler)), timeout_(timeout) {}
@@ -146,6 +148,7 @@ class behavior_slot {
                                      !std::is_same_v<std::decay_t<Handle>, behavior_slot> &&
                                      !std::is_same_v<std::decay_t<Handle>, local_type> &&
                                      std::is_constructible_v<actor_type, Handle>>>
+  // cppcheck-suppress noExplicitConstructor ; a slot is its form: assigned from either
   behavior_slot(Handle handler,  // NOLINT(google-explicit-constructor)
                 caf::timespan timeout = Decl::default_timeout)
       : behavior_slot(actor_type{std::move(handler)}, timeout) {}

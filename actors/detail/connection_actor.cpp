@@ -238,7 +238,7 @@ connection_actor::behavior_type connection_actor::make_behavior() {
       },
       [this](session_end_atom, std::uint64_t id, caf::error& cause, std::uint16_t code,
              std::string& reason, std::vector<ws_message>& unsent) {
-        if (id == session_id_) on_end(std::move(cause), code, std::move(reason), std::move(unsent));
+        if (id == session_id_) on_end(cause, code, std::move(reason), std::move(unsent));
       },
       [this](retry_timer_atom, std::uint64_t token) {
         if (token == reconnect_token_ && lifecycle_.is(cs::reconnecting)) start_session();
@@ -335,7 +335,7 @@ void connection_actor::start_session() {
   if (config_.behaviors.connection.is_default()) return open_session(config_.session);
   const auto epoch = ++session_id_;
   call(
-      config_.behaviors.connection, on_handshk_atom::value, [](handshake& x) { return x; },
+      config_.behaviors.connection, on_handshk_atom::value, [](const handshake& x) { return x; },
       [this, epoch](caf::expected<handshake> answer) {
         if (epoch != session_id_ || !lifecycle_.is(cs::connecting)) return;
         auto options = config_.session;
@@ -456,7 +456,7 @@ void connection_actor::on_control(control_kind kind, std::string payload) {
       kind, std::move(payload));
 }
 
-void connection_actor::on_end(caf::error cause, std::uint16_t code, std::string reason,
+void connection_actor::on_end(const caf::error& cause, std::uint16_t code, std::string reason,
                               std::vector<ws_message> unsent) {
   session_.reset();
   ++session_id_;
@@ -495,14 +495,14 @@ void connection_actor::on_end(caf::error cause, std::uint16_t code, std::string 
   disconnect_info info{cause, code, std::move(reason), false, connects_};
   // A peer's normal close (1000) is a cause for the handlers but no error to report.
   const bool peer_closed_normally = is(cause, errc::closed_by_peer) && code == close_code::normal;
-  if (!cause || peer_closed_normally) return decide_disconnect(std::move(info));
+  if (!cause || peer_closed_normally) return decide_disconnect(info);
   const auto epoch = session_id_;
-  report_error(cause, "transport", [this, epoch, info = std::move(info)]() mutable {
-    if (epoch == session_id_ && lifecycle_.is(cs::disconnected)) decide_disconnect(std::move(info));
+  report_error(cause, "transport", [this, epoch, info = std::move(info)] {
+    if (epoch == session_id_ && lifecycle_.is(cs::disconnected)) decide_disconnect(info);
   });
 }
 
-void connection_actor::decide_disconnect(disconnect_info info) {
+void connection_actor::decide_disconnect(const disconnect_info& info) {
   if (config_.behaviors.connection.is_default()) return apply_disconnect(directive::ok(), info);
   const auto epoch = session_id_;
   call(
@@ -547,8 +547,7 @@ void connection_actor::apply_disconnect(directive decision, const disconnect_inf
   }
   switch (decision.kind) {
     case directive_kind::close:  // already down: "final", with the peer's code
-      return finish(info.code, decision.reason.empty() ? info.reason : std::move(decision.reason),
-                    info.cause);
+      return finish(info.code, decision.reason.empty() ? info.reason : decision.reason, info.cause);
     case directive_kind::stop:  // already down: end with the code the connection ended with
       return finish(info.code, info.reason, std::move(decision.error));
     default:

@@ -101,10 +101,10 @@ class connection_actor : public connection_actor_interface::base, private handle
   /// Hands a message to the owner, within the flow-control credit.
   void deliver(ws_message message);
   void on_control(control_kind kind, std::string payload);
-  void on_end(caf::error cause, std::uint16_t code, std::string reason,
+  void on_end(const caf::error& cause, std::uint16_t code, std::string reason,
               std::vector<ws_message> unsent);
   /// What the Connection behaviour's `on_disconnect` decides (after the Error behaviour).
-  void decide_disconnect(disconnect_info info);
+  void decide_disconnect(const disconnect_info& info);
   /// Carries out a disconnect decision; `ok` is the default policy.
   void apply_disconnect(directive decision, const disconnect_info& info);
   /// Tells the owner of accepted messages that will not be sent (`unsent_event`).
@@ -158,13 +158,13 @@ class connection_actor : public connection_actor_interface::base, private handle
   void restore_done();
   /// Authenticates; `done` gets no error on success (after the Error behaviour's decision on
   /// a failure, when it says to go on, `done` gets the failure).
-  void authenticate(auth_reason reason, std::function<void(caf::error)> done);
+  void authenticate(auth_reason reason, const std::function<void(caf::error)>& done);
   void on_auth_failed(caf::error err, const std::function<void(caf::error)>& done);
   /// Sends the subscribe request of subscription `id`.
   void send_subscribe(std::uint64_t id, bool restoring);
   /// A subscription was confirmed (no `err`) or became final: answers its waiters, reports a
   /// failure to the Error behaviour (when `report`), continues a restore.
-  void settle_subscription(std::uint64_t id, caf::error err, bool report = true);
+  void settle_subscription(std::uint64_t id, const caf::error& err, bool report = true);
   /// Processes every deadline that passed; schedules the next one.
   void on_deadline();
   /// Makes sure a `deadline_atom` arrives by `at`.
@@ -208,7 +208,7 @@ class connection_actor : public connection_actor_interface::base, private handle
             Args... args) {
     using result = typename Decl::template callback_of<Atom>::result;
     if (const auto* handler = slot.actor()) {
-      this->request(*handler, slot.timeout(), atom, std::move(args)...)
+      this->request(*handler, slot.timeout(), atom, args...)
           .then([k](result& answer) mutable { k(caf::expected<result>{std::move(answer)}); },
                 [k](caf::error& err) mutable {
                   k(caf::expected<result>{behavior_reply_error(std::move(err))});

@@ -168,7 +168,8 @@ void connection_actor::restore_done() {
 
 // -- authentication -------------------------------------------------------------
 
-void connection_actor::authenticate(auth_reason reason, std::function<void(caf::error)> done) {
+void connection_actor::authenticate(auth_reason reason,
+                                    const std::function<void(caf::error)>& done) {
   if (config_.behaviors.auth.is_default()) return done({});
   const auto epoch = session_id_;
   call(
@@ -252,7 +253,7 @@ void connection_actor::send_subscribe(std::uint64_t id, bool restoring) {
       subscription_info{id, entry->channel, to_json_text(entry->params), restoring});
 }
 
-void connection_actor::settle_subscription(std::uint64_t id, caf::error err, bool report) {
+void connection_actor::settle_subscription(std::uint64_t id, const caf::error& err, bool report) {
   if (auto i = subscription_waiters_.find(id); i != subscription_waiters_.end()) {
     for (auto& promise : i->second) {
       if (err)
@@ -292,7 +293,7 @@ void connection_actor::on_deadline() {
     }
   }
   if (lifecycle_.is(cs::connected)) {
-    for (auto& expired : subscriptions_.expire(now))
+    for (const auto& expired : subscriptions_.expire(now))
       settle_subscription(expired.id, make_error(errc::subscription_failed,
                                                  "not confirmed in time: " + expired.channel));
   }

@@ -17,6 +17,7 @@ void connection_actor::send_user(std::string kind, ws_message message,
     const auto& slot = config_.behaviors.message;
     if (const auto* handler = slot.actor()) {
       // Replies of one actor arrive in the order it was asked: sends stay in order.
+      // cppcheck-suppress accessMoved ; false positive: the other use is after a return
       this->request(*handler, slot.timeout(), encode_atom::value, std::move(message))
           .then([this,
                  done](ws_message& encoded) mutable { done(send_encoded_raw(std::move(encoded))); },
