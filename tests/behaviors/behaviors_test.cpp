@@ -24,6 +24,7 @@
 #include <wsnova/testing/echo_server.hpp>
 #include <wsnova/tests/actors/actor_system_fixture.hpp>
 #include <wsnova/tests/actors/client_helpers.hpp>
+#include <wsnova/tests/behaviors/live_helpers.hpp>
 #include <wsnova/tests/behaviors/rpc_peer.hpp>
 
 using namespace std::chrono_literals;
@@ -62,21 +63,7 @@ class call_log {
 
 using log_ptr = std::shared_ptr<call_log>;
 
-/// Spawns the behaviour actors of a test and stops them at its end (the actor system's
-/// destructor waits for every actor).
-struct test_actors {
-  caf::actor_system& system;
-  std::vector<caf::actor> spawned;
-  template <class F>
-  auto spawn(F fn) {
-    auto handle = system.spawn(std::move(fn));
-    spawned.push_back(caf::actor_cast<caf::actor>(handle));
-    return handle;
-  }
-  ~test_actors() {
-    for (auto& a : spawned) caf::anon_send_exit(a, caf::exit_reason::user_shutdown);
-  }
-};
+using test::test_actors;
 
 enum class form { local, actor };
 
