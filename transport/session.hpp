@@ -8,7 +8,9 @@
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
+#include <string_view>
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ssl/context.hpp>
@@ -36,6 +38,15 @@ struct connect_timings {
     return tcp_connect + proxy_connect + tls_handshake + upgrade;
   }
 };
+
+/// The payload of the session's own heartbeat pings: a fixed prefix and the steady-clock
+/// time the ping was sent, so the pong (which echoes it) tells its own round trip.
+std::string heartbeat_ping_payload(std::chrono::steady_clock::time_point sent_at);
+
+/// Returns the round trip of a heartbeat pong received at `now`, or nothing when `payload` is
+/// not one of the session's heartbeat pings (a user ping, say).
+std::optional<std::chrono::steady_clock::duration> heartbeat_round_trip(
+    std::string_view payload, std::chrono::steady_clock::time_point now);
 
 /// A WebSocket client connection: resolve, TCP connect, TLS handshake (wss), HTTP upgrade,
 /// then reads, a write queue (one writer at a time), heartbeat pings and the close handshake.

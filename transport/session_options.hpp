@@ -40,6 +40,12 @@ struct session_options {
   /// How long to wait for any frame after a heartbeat ping before the peer is declared dead
   /// (close 1011, `errc::timeout`). Default 20 s.
   std::chrono::milliseconds pong_timeout{20'000};
+  /// Declare the peer dead (close 1011, `errc::timeout`) when no data message arrived for
+  /// this long, even though it answers pings: for platforms with heartbeats of their own
+  /// (Deribit's `test_request`), whose silence means the service, not the socket, is stuck.
+  /// Checked at each heartbeat ping, so it needs `ping_interval`; zero turns it off.
+  /// Default 0.
+  std::chrono::milliseconds silence_timeout{0};
   /// Gather the frames written during one I/O round into one socket write, flushed when two
   /// handler rounds pass without new bytes. Default true: fewer system calls and less CPU per
   /// message (notes/actor-path.md), at the price of a few microseconds on a lone message;

@@ -260,6 +260,8 @@ class session_impl final : public session {
   session_end end_;
   std::optional<std::chrono::milliseconds> timed_out_after_;
   clock_type::time_point last_received_;
+  /// When the last data message arrived (`session_options::silence_timeout`).
+  clock_type::time_point last_message_;
   /// When the current connecting step started (`lap`).
   clock_type::time_point phase_started_;
   clock_type::time_point ping_sent_at_;

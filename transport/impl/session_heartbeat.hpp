@@ -22,6 +22,10 @@ void session_impl<Secure>::on_heartbeat() {
     awaiting_pong_ = false;
     return arm_heartbeat(now + options_.ping_interval);
   }
+  const auto silence = options_.silence_timeout;
+  if (silence.count() > 0 && now - last_message_ >= silence)
+    return finish({errc::timeout, "no message within " + std::to_string(silence.count()) + " ms"},
+                  close_code::internal_error, "peer silent");
   if (awaiting_pong_) {
     if (last_received_ < ping_sent_at_)
       return finish(
@@ -32,7 +36,7 @@ void session_impl<Secure>::on_heartbeat() {
     auto next = ping_sent_at_ + options_.ping_interval;
     if (next > now) return arm_heartbeat(next);
   }
-  enqueue(outgoing{outgoing::type::ping, "wsnova-heartbeat"});
+  enqueue(outgoing{outgoing::type::ping, heartbeat_ping_payload(now)});
   awaiting_pong_ = true;
   ping_sent_at_ = now;
   arm_heartbeat(now + options_.pong_timeout);

@@ -10,6 +10,7 @@ void session_impl<Secure>::on_open() {
   open_ = true;
   timer_.cancel();
   last_received_ = clock_type::now();
+  last_message_ = last_received_;
   auto subprotocol = std::string{upgrade_response_[http::field::sec_websocket_protocol]};
   auto extensions = upgrade_response_[http::field::sec_websocket_extensions];
   bool compressed = extensions.find("permessage-deflate") != beast::string_view::npos;
@@ -42,6 +43,7 @@ void session_impl<Secure>::on_read(boost::system::error_code ec) {
   if (ended_) return;
   if (ec) return on_read_error(ec);
   last_received_ = clock_type::now();
+  last_message_ = last_received_;
   ws_message message{ws_.got_text() ? message_kind::text : message_kind::binary,
                      beast::buffers_to_string(read_buffer_.data())};
   read_buffer_.consume(read_buffer_.size());
