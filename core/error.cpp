@@ -35,6 +35,27 @@ int upgrade_status(const caf::error& err) {
   return 0;
 }
 
+caf::error make_rpc_error(errc code, std::int64_t rpc_code, std::string detail) {
+  // rpc_error_code reads the code at context index 1, after the detail.
+  return caf::error{static_cast<std::uint8_t>(code), error_category_atom::value,
+                    caf::make_message(std::move(detail), rpc_code)};
+}
+
+std::optional<std::int64_t> rpc_error_code(const caf::error& err) {
+  if (code_of(err) == errc::none) return std::nullopt;
+  const auto& context = err.context();
+  if (context.size() >= 2 && context.match_element<std::int64_t>(1))
+    return context.get_as<std::int64_t>(1);
+  return std::nullopt;
+}
+
+caf::error rewrap(errc code, const caf::error& inner) {
+  if (is(inner, code)) return inner;
+  if (auto rpc_code = rpc_error_code(inner))
+    return make_rpc_error(code, *rpc_code, describe(inner));
+  return make_error(code, describe(inner));
+}
+
 std::string describe(const caf::error& err) {
   if (!err) return "no error";
   std::string detail;

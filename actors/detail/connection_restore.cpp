@@ -68,8 +68,8 @@ bool connection_actor::route_rpc(ws_message& message) {
   }
   if (auto* failure = std::get_if<rpc_error>(&event)) {
     if (!failure->id) return false;  // not ours to answer: the owner sees it
-    complete(*failure->id,
-             make_error(errc::rpc_error, std::to_string(failure->code) + ": " + failure->message));
+    complete(*failure->id, make_rpc_error(errc::rpc_error, failure->code,
+                                          std::to_string(failure->code) + ": " + failure->message));
     return true;
   }
   if (auto* note = std::get_if<rpc_notification>(&event)) {
@@ -211,7 +211,7 @@ void connection_actor::authenticate(auth_reason reason,
 
 void connection_actor::on_auth_failed(caf::error err, const std::function<void(caf::error)>& done) {
   authenticated_ = false;
-  if (!is(err, errc::auth_failed)) err = make_error(errc::auth_failed, describe(err));
+  err = rewrap(errc::auth_failed, err);
   log(log_level::warning, "auth_failed", 0, caf::timespan{0}, describe(err));
   report_error(err, "auth", [done, err] { done(err); });
 }
@@ -240,10 +240,9 @@ void connection_actor::send_subscribe(std::uint64_t id, bool restoring) {
                         if (subscriptions_.confirm(id) == caf::none) settle_subscription(id, {});
                         return;
                       }
-                      auto err =
-                          is(result.error(), errc::rate_limited)
-                              ? result.error()
-                              : make_error(errc::subscription_failed, describe(result.error()));
+                      auto err = is(result.error(), errc::rate_limited)
+                                     ? result.error()
+                                     : rewrap(errc::subscription_failed, result.error());
                       if (is(result.error(), errc::connection_lost) ||
                           is(result.error(), errc::closed_by_peer))
                         return;  // stays active: restored after the reconnect
