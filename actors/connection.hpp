@@ -61,13 +61,15 @@ struct connection_status {
   std::uint64_t queued_bytes = 0;
   /// Messages buffered while disconnected (buffer policy).
   std::uint64_t buffered_messages = 0;
+  /// Requests waiting for the rate limit (each is answered when it leaves).
+  std::uint64_t rate_queued = 0;
 };
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, connection_status& x) {
   return f(caf::meta::type_name("wsnova.connection_status"), x.id, x.url, x.state, x.subprotocol,
            x.messages_sent, x.messages_received, x.connects, x.queued_messages, x.queued_bytes,
-           x.buffered_messages);
+           x.buffered_messages, x.rate_queued);
 }
 
 /// A WebSocket connection actor. Every request may also be sent without awaiting the reply.

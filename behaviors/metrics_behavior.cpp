@@ -7,7 +7,8 @@
 namespace wsnova {
 
 void record_metric(metrics_registry& registry, const metric_sample& sample) {
-  const metric_labels labels{{"connection", sample.connection_id}};
+  metric_labels labels{{"connection", sample.connection_id}};
+  if (!sample.code.empty()) labels.emplace_back("code", sample.code);
   const std::string_view name = sample.name;
   if (name.ends_with("_total"))
     registry.add(name, labels, sample.value);

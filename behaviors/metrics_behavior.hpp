@@ -26,11 +26,13 @@ struct metric_sample {
   std::string connection_id;
   /// The increment, the value or the observation.
   double value = 0;
+  /// The `code` label (an `errc` name) of `wsnova_errors_total`; empty for other families.
+  std::string code;
 };
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, metric_sample& x) {
-  return f(caf::meta::type_name("wsnova.metric_sample"), x.name, x.connection_id, x.value);
+  return f(caf::meta::type_name("wsnova.metric_sample"), x.name, x.connection_id, x.value, x.code);
 }
 
 /// The Metrics behaviour: one one-way callback, `(metric_atom, metric_sample)`. Default:
@@ -43,7 +45,7 @@ struct metrics_behavior : behavior_decl<callback<metric_atom, void(metric_sample
 
 /// Records `sample` into `registry`, the default Metrics behaviour: a name ending in `_total`
 /// is a counter increment, one ending in `_seconds` a histogram observation, anything else a
-/// gauge value; labelled `connection`.
+/// gauge value; labelled `connection`, and `code` when the sample has one.
 void record_metric(metrics_registry& registry, const metric_sample& sample);
 
 }  // namespace wsnova

@@ -20,6 +20,8 @@
 
 namespace wsnova {
 
+class metrics_registry;
+
 /// Called inside the supervisor after each change of a child's handle: with the new handle
 /// after every (re)start or adoption, with an invalid handle after the child stopped or
 /// was released. Must not block. Meant for registries of stable ids.
@@ -65,6 +67,12 @@ struct supervisor_flags {
   /// If valid, receives `(child_atom, std::string id, caf::actor handle)` for the same
   /// events as `on_child_change` (invalid handle = child down). Default none.
   caf::actor observer;
+  /// Registry that counts restarts (`wsnova_supervisor_restarts_total`, labelled
+  /// `supervisor` with `name` and `child` with the child's id); call
+  /// `declare_wsnova_metrics` on it once. Default none: nothing is counted.
+  std::shared_ptr<metrics_registry> metrics;
+  /// The `supervisor` label of its metrics. Default "supervisor".
+  std::string name = "supervisor";
 };
 
 /// Checks the flags (OTP's do_check_flags). Returns a tagged `sup_errc` naming the field,

@@ -209,6 +209,7 @@ connection_actor::behavior_type connection_actor::make_behavior() {
           status.queued_bytes = session_->queued_bytes();
         }
         status.buffered_messages = outbound_.buffered_messages();
+        status.rate_queued = rate_waiters_.size();
         return status;
       },
       [this](close_atom, std::uint16_t code, std::string& reason) -> caf::result<caf::ok_atom> {
@@ -232,6 +233,12 @@ connection_actor::behavior_type connection_actor::make_behavior() {
       },
       [this](session_data_atom, std::uint64_t id, ws_message& message) {
         if (id == session_id_) on_message(std::move(message));
+      },
+      [this](session_data_atom, std::uint64_t id, ws_message& message, caf::timespan read_at) {
+        if (id != session_id_) return;
+        measure_duration(metric_names::frame_to_handler,
+                         std::chrono::steady_clock::now().time_since_epoch() - read_at);
+        on_message(std::move(message));
       },
       [this](session_control_atom, std::uint64_t id, control_kind kind, std::string& payload) {
         if (id == session_id_) on_control(kind, std::move(payload));
@@ -362,8 +369,9 @@ void connection_actor::open_session(session_options options) {
         close_code::going_away, "closed before connecting",
         lifecycle_.cause() == stop_cause::owner_gone ? make_error(errc::owner_gone) : caf::error{});
   }
-  session_ = session::make(io_, ws_url_, std::move(options), tls_,
-                           std::make_shared<session_bridge>(this->ctrl()), ++session_id_);
+  session_ =
+      session::make(io_, ws_url_, std::move(options), tls_,
+                    std::make_shared<session_bridge>(this->ctrl(), measures()), ++session_id_);
   if (flow_.exhausted()) session_->pause_reading();
   session_->start();
 }
@@ -395,6 +403,7 @@ void connection_actor::on_open(std::string subprotocol, bool compressed) {
 
 void connection_actor::on_message(ws_message message) {
   ++messages_received_;
+  if (measures()) report_counters(false);
   if (rpc_active_ && message.kind == message_kind::text && route_rpc(message)) return;
   handle_message(std::move(message));
 }
@@ -440,6 +449,9 @@ void connection_actor::on_control(control_kind kind, std::string payload) {
       i->second.promise.deliver(rtt);
       pending_pings_.erase(i);
       if (measures()) measure_duration(metric_names::heartbeat_rtt, rtt);
+    } else if (measures()) {
+      if (auto rtt = heartbeat_round_trip(payload, std::chrono::steady_clock::now()))
+        measure_duration(metric_names::heartbeat_rtt, *rtt);
     }
   }
   if (config_.behaviors.connection.is_default()) return;
@@ -483,6 +495,7 @@ void connection_actor::on_end(const caf::error& cause, std::uint16_t code, std::
     if (measures()) {
       measure(metric_names::disconnects, 1);
       measure(metric_names::connection_up, 0);
+      report_counters(true);
     }
     const bool normal = !cause || (is(cause, errc::closed_by_peer) && code == close_code::normal);
     log(normal ? log_level::info : log_level::warning, "disconnected", code, caf::timespan{0},
@@ -624,7 +637,10 @@ void connection_actor::finish(std::uint16_t code, std::string reason, caf::error
     for (auto& promise : waiters) promise.deliver(refusal);
   subscription_waiters_.clear();
   for (auto& [ticket, go] : std::exchange(rate_waiters_, {})) go(refusal);
-  if (measures()) measure(metric_names::connection_up, 0);
+  if (measures()) {
+    measure(metric_names::connection_up, 0);
+    report_counters(true);
+  }
   // Abnormal exits are warnings; a close asked for (or the owner's death) is not.
   const bool abnormal = cause && !lifecycle_.stopping() &&
                         !(is(cause, errc::closed_by_peer) && code == close_code::normal);

@@ -47,6 +47,7 @@ using auth_timer_atom = caf::atom_constant<caf::atom("auth_tmr")>;
 using connection_actor_interface = connection::extend<
     caf::reacts_to<session_open_atom, std::uint64_t, std::string, bool>,
     caf::reacts_to<session_data_atom, std::uint64_t, ws_message>,
+    caf::reacts_to<session_data_atom, std::uint64_t, ws_message, caf::timespan>,
     caf::reacts_to<session_control_atom, std::uint64_t, control_kind, std::string>,
     caf::reacts_to<session_end_atom, std::uint64_t, caf::error, std::uint16_t, std::string,
                    std::vector<ws_message>>,
@@ -187,7 +188,11 @@ class connection_actor : public connection_actor_interface::base, private handle
   bool measures() const noexcept {
     return config_.metrics != nullptr || !config_.behaviors.metrics.is_default();
   }
-  void measure(std::string_view name, double value);
+  void measure(std::string_view name, double value, std::string code = {});
+  /// Reports the message counters and the send queue depth to the Metrics behaviour: in
+  /// batches (after `counter_batch` messages or `counter_period`, checked as messages pass)
+  /// so that a message costs no sample of its own, and always when `now_or_never`.
+  void report_counters(bool now_or_never);
   void measure_duration(std::string_view name, caf::timespan duration);
 
   /// Sends an event to the owner (see `owner_link::tell`).
@@ -266,6 +271,14 @@ class connection_actor : public connection_actor_interface::base, private handle
   caf::actor_clock::time_point opened_at_;
   std::uint64_t messages_sent_ = 0;
   std::uint64_t messages_received_ = 0;
+  /// What `report_counters` reported last, and when.
+  struct reported_counters {
+    std::uint64_t received = 0;
+    std::uint64_t sent = 0;
+    caf::actor_clock::time_point at;
+  } reported_;
+  static constexpr std::uint64_t counter_batch = 64;
+  static constexpr caf::timespan counter_period = std::chrono::seconds{1};
   std::uint32_t connects_ = 0;
   std::uint64_t next_ping_ = 0;
   std::vector<caf::typed_response_promise<caf::ok_atom>> awaiting_connect_;

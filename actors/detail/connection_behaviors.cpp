@@ -20,6 +20,7 @@ caf::error connection_actor::behavior_reply_error(caf::error err) {
 
 void connection_actor::report_error(caf::error err, std::string where,
                                     std::function<void()> go_on) {
+  if (measures()) measure(metric_names::errors, 1, to_string(code_of(err)));
   if (config_.behaviors.error.is_default()) {
     tell_owner(error_event{config_.id, std::move(err)});
     return go_on();
@@ -76,13 +77,26 @@ void connection_actor::log(log_level level, std::string event, std::uint16_t cod
       [](const log_event& x) { write_log_line(std::cerr, x); }, std::move(entry));
 }
 
-void connection_actor::measure(std::string_view name, double value) {
+void connection_actor::measure(std::string_view name, double value, std::string code) {
   notify(
       config_.behaviors.metrics, metric_atom::value,
       [this](const metric_sample& x) {
         if (config_.metrics) record_metric(*config_.metrics, x);
       },
-      metric_sample{std::string{name}, config_.id, value});
+      metric_sample{std::string{name}, config_.id, value, std::move(code)});
+}
+
+void connection_actor::report_counters(bool now_or_never) {
+  const auto now = this->clock().now();
+  const auto received = messages_received_ - reported_.received;
+  const auto sent = messages_sent_ - reported_.sent;
+  if (!now_or_never && received + sent < counter_batch && now - reported_.at < counter_period)
+    return;
+  if (received > 0) measure(metric_names::messages_received, static_cast<double>(received));
+  if (sent > 0) measure(metric_names::messages_sent, static_cast<double>(sent));
+  const auto queued = (session_ ? session_->queued_messages() : 0) + outbound_.buffered_messages();
+  measure(metric_names::send_queue_depth, static_cast<double>(queued));
+  reported_ = {messages_received_, messages_sent_, now};
 }
 
 void connection_actor::measure_duration(std::string_view name, caf::timespan duration) {

@@ -56,12 +56,14 @@ caf::error connection_actor::send_encoded_raw(ws_message message) {
     return err;
   ++messages_sent_;
   session_->send(std::move(message));
+  if (measures()) report_counters(false);
   return {};
 }
 
 void connection_actor::write_frame(ws_message message) {
   ++messages_sent_;
   session_->send(std::move(message));
+  if (measures()) report_counters(false);
 }
 
 void connection_actor::flush_offline_buffer() {
@@ -80,6 +82,10 @@ void connection_actor::pass_rate_limit(std::string kind, std::function<void(caf:
       case rate_outcome::sent:
         return go({});
       case rate_outcome::queued:
+        if (logs(log_level::info))
+          log(log_level::info, "rate_queued", 0, caf::timespan{0},
+              "position " + std::to_string(answer->position) + ", cost " +
+                  std::to_string(answer->cost));
         rate_waiters_.emplace(answer->ticket, std::move(go));
         if (bucket_ && slot_is_local_bucket())
           if (auto at = bucket_->next_release_at()) wake_at(*at);

@@ -3,6 +3,8 @@
 #include <caf/make_message.hpp>
 #include <caf/message_id.hpp>
 
+#include <chrono>
+
 #include <wsnova/core/error.hpp>
 
 namespace wsnova::detail {
@@ -21,6 +23,9 @@ bool session_bridge::on_open(std::uint64_t id, std::string subprotocol, bool com
 }
 
 bool session_bridge::on_message(std::uint64_t id, ws_message message) {
+  if (stamp_frames_)
+    return tell(session_data_atom::value, id, std::move(message),
+                caf::timespan{std::chrono::steady_clock::now().time_since_epoch()});
   return tell(session_data_atom::value, id, std::move(message));
 }
 

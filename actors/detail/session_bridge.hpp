@@ -22,8 +22,11 @@ namespace wsnova::detail {
 /// weak reference: once the actor is gone, it answers false and the session closes itself.
 class session_bridge final : public session_listener {
  public:
-  /// Forwards to `actor`.
-  explicit session_bridge(caf::weak_actor_ptr actor) : actor_(std::move(actor)) {}
+  /// Forwards to `actor`; with `stamp_frames`, each data message carries the steady-clock
+  /// time it was read (as a `caf::timespan` since the clock's epoch), for the
+  /// frame-to-handler latency metric.
+  session_bridge(caf::weak_actor_ptr actor, bool stamp_frames)
+      : actor_(std::move(actor)), stamp_frames_(stamp_frames) {}
 
   bool on_open(std::uint64_t id, std::string subprotocol, bool compressed) override;
   bool on_message(std::uint64_t id, ws_message message) override;
@@ -36,6 +39,7 @@ class session_bridge final : public session_listener {
   bool tell(Ts&&... xs);
 
   caf::weak_actor_ptr actor_;
+  bool stamp_frames_;
 };
 
 }  // namespace wsnova::detail

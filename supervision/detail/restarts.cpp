@@ -11,6 +11,7 @@
 #include <caf/send.hpp>
 
 #include <wsnova/core/error.hpp>
+#include <wsnova/core/metrics.hpp>
 #include <wsnova/core/supervision_errc.hpp>
 
 namespace wsnova::detail {
@@ -171,6 +172,9 @@ void restart(self_ptr self, child_record& rec, const caf::error& reason,
                                   std::to_string(st.flags.period.count()) + " ms"));
     return;
   }
+  if (st.flags.metrics)
+    st.flags.metrics->add(metric_names::supervisor_restarts,
+                          {{"supervisor", st.flags.name}, {"child", rec.spec.id}}, 1);
   auto delay = std::chrono::duration_cast<std::chrono::milliseconds>(next_delay(rec));
   child_exit failed{rec.spec.id, reason, classify_exit(reason), 0, delay};
   std::vector<child_view> views;
