@@ -56,12 +56,14 @@ int main() {
   add_supervision_message_types(cfg);
   caf::actor_system sys{cfg};
   caf::scoped_actor self{sys};
+  // --(install-begin)--
   supervisor_flags flags;
   flags.strategy = strategy_kind::custom;
   flags.custom_strategy = std::make_shared<majority_strategy>();
   flags.intensity = 10;
   flags.observer = self;  // receives (child_atom, id, handle) after each change
   auto sup = spawn_supervisor(sys, flags, {worker_spec("a"), worker_spec("b"), worker_spec("c")});
+  // --(install-end)--
   if (!sup) {
     std::cerr << "cannot start supervisor: " << to_string(code_of(sup.error())) << '\n';
     return 1;

@@ -38,6 +38,7 @@ struct summary {
   std::int64_t ownership_after = -1;
 };
 
+// --(consumer-begin)--
 /// A consumer: a typed connection owner (every event has a handler, or this does not
 /// compile) that counts the numbers it owns. With `next` set, it hands the connection over
 /// after `hand_over_after` numbers. Reports to `app` when it stops owning (its last event
@@ -82,6 +83,7 @@ connection_owner::behavior_type consumer(connection_owner::pointer self, std::st
       [](const unsent_event&) {},
   };
 }
+// --(consumer-end)--
 
 }  // namespace
 
@@ -89,12 +91,14 @@ int main(int argc, char** argv) {
   return topo::run(argc, argv, "hand-off", [](topo::context& ctx) {
     auto& sys = ctx.sys;
     auto& self = ctx.self;
+    // --(spawn-begin)--
     auto b = sys.spawn(consumer, std::string{"B"}, caf::actor{self}, connection_owner{});
     auto a = sys.spawn(consumer, std::string{"A"}, caf::actor{self}, b);
     connection_config conf;
     conf.url = ctx.url;
     conf.id = "ticker";
     auto conn = spawn_connection(sys, conf, a);
+    // --(spawn-end)--
     if (!conn) {
       std::cout << "FAILED: " << describe(conn.error()) << '\n';
       return false;
