@@ -6,6 +6,7 @@
 #include <optional>
 
 #include <wsnova/actors/client.hpp>
+#include <wsnova/adapters/echo_adapter.hpp>
 #include <wsnova/core/error.hpp>
 #include <wsnova/testing/echo_server.hpp>
 
@@ -46,14 +47,11 @@ class tour {
     print_line("[" + std::to_string(step) + "] " + title);
     print_line("    sent:     " + show(message));
     auto sent_at = std::chrono::steady_clock::now();
-    if (auto err = conn_.send(message)) return err;
-    auto reply = conn_.receive(5s);
+    auto reply = echo_round_trip(conn_, message, 5s);  // the echo adapter's facade
     if (!reply) return reply.error();
     auto took = std::chrono::steady_clock::now() - sent_at;
     print_line("    received: " + show(*reply) + "  (after " +
                format_ms(std::chrono::duration_cast<caf::timespan>(took)) + ")");
-    if (reply->kind != message.kind || reply->payload != message.payload)
-      return make_error(errc::protocol_violation, "the echo differs from what was sent");
     return {};
   }
 
@@ -90,8 +88,10 @@ int run_demo(const cli_options& options) {
   print_line("  \"!close CODE REASON\", \"!stream N\" and \"!ping PAYLOAD\"");
   print_line("");
 
+  // The echo adapter: an echo server's behaviours on top of the command's settings.
   auto config = to_connection_config(options);
   config.url = url;
+  echo_adapter{}.configure(config);
   print_line("connecting to " + url + " ...");
   auto started = std::chrono::steady_clock::now();
   auto connected = client::connect(rt.system, std::move(config));

@@ -67,6 +67,7 @@ parse_result parse_options(int argc, char** argv) {
   long long max_message = static_cast<long long>(result.max_message);
   long long connect_ms = result.connect_timeout.count();
   long long linger_ms = result.linger.count();
+  std::string profile_name;
 
   po::options_description visible{"options"};
   visible.add_options()("help,h", "print this help and exit")("version",
@@ -94,6 +95,10 @@ parse_result parse_options(int argc, char** argv) {
       "connect-timeout", po::value(&connect_ms)->value_name("MS"),
       "deadline for connecting, for the TLS and upgrade handshake, and for the close "
       "handshake (default 10000)")(
+      "profile", po::value(&profile_name)->value_name("NAME"),
+      "start from a deployment profile: financial, standard, lightweight or chat (timeouts, "
+      "heartbeat, compression, queues, rate limit; flags given override it; the command "
+      "still never reconnects)")(
       "linger", po::value(&linger_ms)->value_name("MS"),
       "at end of input, close once every line is written and nothing has arrived for MS "
       "milliseconds, so replies on their way are printed; at most 10 x MS after the end of "
@@ -125,6 +130,14 @@ parse_result parse_options(int argc, char** argv) {
     return exit_ok;
   }
 
+  for (const auto& [name, value] : vm)
+    if (!value.defaulted()) result.given.insert(name);
+  if (!profile_name.empty()) {
+    result.profile = profile_from_string(profile_name);
+    if (!result.profile)
+      return usage_error("--profile: unknown profile '" + profile_name +
+                         "' (financial, standard, lightweight or chat)");
+  }
   for (const auto& header : headers) {
     auto kv = split_header(header);
     if (!kv) return usage_error("--header needs K:V, got '" + header + "'");
@@ -148,8 +161,11 @@ parse_result parse_options(int argc, char** argv) {
 }
 
 connection_config to_connection_config(const cli_options& options) {
-  connection_config config;
+  auto config =
+      options.profile ? make_profile(*options.profile, options.url) : connection_config{};
   config.url = options.url;
+  // Without a profile every option applies (with its default); with one, only those given.
+  auto chosen = [&](const char* flag) { return !options.profile || options.given.contains(flag); };
   config.id = "wsnova-cli";
   // The tool reports every event itself (stderr); the library's log lines would repeat them.
   config.log_threshold = log_level::off;
@@ -157,16 +173,20 @@ connection_config to_connection_config(const cli_options& options) {
   // retrying forever, the library's default, would hide a dead server behind a hang.
   config.reconnect.enabled = false;
   // The send queue is the command's memory bound (see --help); stdin pauses above it.
-  config.sending.max_queued_messages = 4096;
-  config.sending.max_queued_bytes = 16u << 20;
+  if (!options.profile) {
+    config.sending.max_queued_messages = 4096;
+    config.sending.max_queued_bytes = 16u << 20;
+  }
   auto& session = config.session;
   session.headers = options.headers;
   session.subprotocols = options.subprotocols;
-  session.compress = options.compress;
-  session.max_message_size = options.max_message;
-  session.connect_timeout = options.connect_timeout;
-  session.handshake_timeout = options.connect_timeout;
-  session.ping_interval = options.ping_interval;
+  if (chosen("compress")) session.compress = options.compress;
+  if (chosen("max-message")) session.max_message_size = options.max_message;
+  if (chosen("connect-timeout")) {
+    session.connect_timeout = options.connect_timeout;
+    session.handshake_timeout = options.connect_timeout;
+  }
+  if (chosen("ping-interval")) session.ping_interval = options.ping_interval;
   session.user_agent = std::string{"wsnova-cli/"} + WSNOVA_VERSION;
   session.tls.insecure = options.insecure;
   session.tls.ca_file = options.ca_file;

@@ -6,12 +6,14 @@
 #include <chrono>
 #include <cstddef>
 #include <optional>
+#include <set>
 #include <string>
 #include <utility>
 #include <variant>
 #include <vector>
 
 #include <wsnova/actors/connection_config.hpp>
+#include <wsnova/actors/profiles.hpp>
 
 namespace wsnova::cli {
 
@@ -50,6 +52,11 @@ struct cli_options {
   /// After the end of input: close once every line is written and nothing has arrived for
   /// this long (replies still on their way are printed); zero closes at once.
   std::chrono::milliseconds linger{1000};
+  /// A deployment profile to start from (`--profile`); the flags given explicitly override
+  /// its settings. The command never reconnects, whatever the profile says.
+  std::optional<wsnova::profile> profile;
+  /// The long names of the flags given on the command line.
+  std::set<std::string> given;
 };
 
 /// What to do after parsing: run with options, or exit at once with a code (after `--help`,

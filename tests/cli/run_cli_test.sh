@@ -418,6 +418,17 @@ case $case_name in
     done
     expect_in err '^interrupted: closing with 1000; [0-9]+ line\(s\) read from stdin were not sent'
     ;;
+  profile)
+    start_server
+    printf 'one\n' >"$work/in"
+    converse 1 --profile chat "$url"
+    expect_status 0
+    expect_in out '^one$'
+    expect_in err "^connected to ws://127\.0\.0\.1:[0-9]+/cli \(permessage-deflate\)"
+    run --profile fast "$url"
+    expect_status 2
+    expect_in err "^wsnova: error: usage: --profile: unknown profile 'fast'"
+    ;;
   bad_url)
     run 'http://example.com/'
     expect_status 2
@@ -496,6 +507,7 @@ case $case_name in
     expect_in out '--ping-interval'
     expect_in out '--proxy URL'
     expect_in out '--cert'
+    expect_in out '--profile NAME'
     expect_in out 'binary\(base64\)'
     expect_in out '^exit codes:'
     expect_in out '^  7  the open connection failed'
