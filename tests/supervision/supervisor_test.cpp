@@ -8,6 +8,8 @@
 #include <algorithm>
 #include <functional>
 
+#include <wsnova/core/metrics.hpp>
+
 #include "fixture.hpp"
 
 using namespace wsnova;
@@ -160,6 +162,25 @@ BOOST_AUTO_TEST_CASE(one_restart_too_many_stops_supervisor_with_restart_intensit
   // The surviving child was shut down, not left behind.
   BOOST_CHECK_EQUAL(entries("stop:a").size(), 1u);
   BOOST_CHECK_EQUAL(entries("stop:a").front(), "stop:a:shutdown");
+}
+
+BOOST_AUTO_TEST_CASE(restarts_are_counted_in_the_metrics_registry) {
+  // Each restart adds one to wsnova_supervisor_restarts_total{supervisor, child}.
+  auto registry = std::make_shared<metrics_registry>();
+  declare_wsnova_metrics(*registry);
+  auto flags = flags_of(strategy_kind::one_for_one);
+  flags.metrics = registry;
+  flags.name = "feeds";
+  auto sup = supervisor(flags, {worker("a"), worker("b")});
+  make_exit(latest->at("b"), crash());
+  make_exit(latest->at("b"), crash());
+  BOOST_CHECK_EQUAL(starts("b"), 3u);
+  auto text = registry->render_prometheus();
+  BOOST_CHECK_MESSAGE(
+      text.find(R"(wsnova_supervisor_restarts_total{child="b",supervisor="feeds"} 2)") !=
+          std::string::npos,
+      text);
+  BOOST_CHECK(text.find(R"(child="a")") == std::string::npos);
 }
 
 BOOST_AUTO_TEST_CASE(restarts_older_than_period_leave_the_window) {

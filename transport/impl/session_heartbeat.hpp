@@ -27,11 +27,14 @@ void session_impl<Secure>::on_heartbeat() {
     return finish({errc::timeout, "no message within " + std::to_string(silence.count()) + " ms"},
                   close_code::internal_error, "peer silent");
   if (awaiting_pong_) {
-    if (last_received_ < ping_sent_at_)
+    if (last_received_ < ping_sent_at_) {
+      const auto deadline = ping_sent_at_ + options_.pong_timeout;
+      if (now < deadline) return arm_heartbeat(deadline);  // the next ping was due first
       return finish(
           {errc::timeout, "no answer within " + std::to_string(options_.pong_timeout.count()) +
                               " ms of a heartbeat ping"},
           close_code::internal_error, "peer not responding");
+    }
     awaiting_pong_ = false;
     auto next = ping_sent_at_ + options_.ping_interval;
     if (next > now) return arm_heartbeat(next);
@@ -39,7 +42,9 @@ void session_impl<Secure>::on_heartbeat() {
   enqueue(outgoing{outgoing::type::ping, heartbeat_ping_payload(now)});
   awaiting_pong_ = true;
   ping_sent_at_ = now;
-  arm_heartbeat(now + options_.pong_timeout);
+  // Wake at the next ping or the pong deadline, whichever comes first: with a pong timeout
+  // longer than the interval, pings still go out every interval while the peer answers.
+  arm_heartbeat(now + std::min(options_.ping_interval, options_.pong_timeout));
 }
 
 }  // namespace wsnova::detail
