@@ -31,3 +31,7 @@
 #include <wsnova/actors/profiles.hpp>
 #include <wsnova/actors/registry.hpp>
 #include <wsnova/actors/spawn_connection.hpp>
+
+#include <wsnova/adapters/adapter.hpp>
+#include <wsnova/adapters/deribit_adapter.hpp>
+#include <wsnova/adapters/echo_adapter.hpp>

@@ -36,7 +36,8 @@ std::optional<json::object> parse_object(const ws_message& message) {
   boost::system::error_code ec;
   auto value = json::parse(message.payload, ec);
   if (ec || !value.is_object()) return std::nullopt;
-  return std::move(value.as_object());
+  json::object object = std::move(value.as_object());
+  return object;
 }
 
 std::string_view string_at(const json::object& object, std::string_view key) {
@@ -101,7 +102,7 @@ void adapter::configure(connection_config& config) const {
   auto ids = std::make_shared<std::atomic<std::uint64_t>>(0);
   auto& behaviors = config.behaviors;
   behaviors.auth = auth_behavior::local{}.on(
-      auth_req_atom::value, [key = options_.key](handler_context&, auth_attempt& attempt) {
+      auth_req_atom::value, [key = options_.key](handler_context&, const auth_attempt& attempt) {
         return auth_request(key, attempt);
       });
   behaviors.subscription =
@@ -115,7 +116,7 @@ void adapter::configure(connection_config& config) const {
           });
   behaviors.message = message_behavior::local{}.on(
       handle_msg_atom::value,
-      [ids](handler_context&, ws_message& m) { return on_message(ids, m); });
+      [ids](handler_context&, const ws_message& m) { return on_message(ids, m); });
   if (options_.heartbeat.count() > 0) {
     // A peer that stops answering is noticed within a few heartbeat intervals, not only
     // after the profile's (longer) WebSocket ping period.
@@ -135,8 +136,9 @@ void adapter::configure(connection_config& config) const {
         });
   }
   behaviors.error = error_behavior::local{}.on(
-      on_error_atom::value,
-      [](handler_context&, caf::error& err, std::string& where) { return on_error(err, where); });
+      on_error_atom::value, [](handler_context&, const caf::error& err, const std::string& where) {
+        return on_error(err, where);
+      });
   // Deribit's default credits (Rate Limits article): 50,000 per connection, 500 a request,
   // refilled at 10,000 per second, i.e. bursts of 100 and 20 a second. Five tokens stay
   // unused for the adapter's own heartbeat answers, which do not pass the bucket.
@@ -150,11 +152,15 @@ const char* subscription_method(std::string_view channel, bool subscribe) {
 }
 
 caf::error map_error(const caf::error& err) {
-  const auto code = rpc_error_code(err);
-  if (code == error_codes::too_many_requests) return rewrap(errc::rate_limited, err);
-  if (code == error_codes::invalid_credentials || code == error_codes::unauthorized)
-    return rewrap(errc::auth_failed, err);
-  return err;
+  switch (rpc_error_code(err).value_or(0)) {
+    case error_codes::too_many_requests:
+      return rewrap(errc::rate_limited, err);
+    case error_codes::invalid_credentials:
+    case error_codes::unauthorized:
+      return rewrap(errc::auth_failed, err);
+    default:
+      return err;
+  }
 }
 
 std::optional<notification> read_notification(const ws_message& message) {

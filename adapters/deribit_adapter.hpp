@@ -1,13 +1,13 @@
 #pragma once
 
 /// @file
-/// The Deribit adapter: API v2, JSON-RPC 2.0 over WebSocket, as Deribit documents it
-/// (https://docs.deribit.com/): `public/auth` with `client_credentials` and, before the token
-/// expires, `refresh_token`; `public/subscribe` and `private/subscribe` (for `user.*`
-/// channels) and their unsubscribe calls; `public/set_heartbeat`, answering every
-/// `test_request` with `public/test`; Deribit's credit-based rate limit; its JSON-RPC error
-/// codes mapped to wsnova errors. Auth and subscriptions are restored after every reconnect
-/// by the connection itself. docs/deribit.md is the worked example.
+/// The Deribit adapter: API v2, JSON-RPC 2.0 over WebSocket, as Deribit's documentation
+/// describes it. It logs in with `public/auth` (client credentials, then the refresh token
+/// before the token expires), subscribes with `public/subscribe` or `private/subscribe` and
+/// unsubscribes with their twins, asks for heartbeats with `public/set_heartbeat` and answers
+/// every test request with `public/test`, keeps within Deribit's credits, and maps Deribit's
+/// JSON-RPC error codes to wsnova errors. Auth and subscriptions are restored after every
+/// reconnect by the connection itself. docs/deribit.md is the worked example.
 
 #include <chrono>
 #include <cstdint>
@@ -86,8 +86,9 @@ class adapter {
   adapter_options options_;
 };
 
-/// Returns "private/subscribe" for `user.*` channels, "public/subscribe" for the others (and
-/// "private/unsubscribe" / "public/unsubscribe" when `subscribe` is false).
+/// Returns "private/subscribe" for private channels (names starting with "user."),
+/// "public/subscribe" for the others (and "private/unsubscribe" / "public/unsubscribe" when
+/// `subscribe` is false).
 const char* subscription_method(std::string_view channel, bool subscribe = true);
 
 /// Returns `err` as the wsnova error a Deribit JSON-RPC error means: 10028 → `rate_limited`,

@@ -13,7 +13,8 @@ void echo_adapter::configure(connection_config& config) const {
       });
 }
 
-caf::expected<ws_message> echo_round_trip(client& conn, ws_message message, caf::timespan timeout) {
+caf::expected<ws_message> echo_round_trip(client& conn, const ws_message& message,
+                                          caf::timespan timeout) {
   if (auto err = conn.send(message, timeout)) return err;
   auto reply = conn.receive(timeout);
   if (!reply) return reply.error();

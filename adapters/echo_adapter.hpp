@@ -30,7 +30,7 @@ struct echo_adapter {
 /// The facade: sends `message` on `conn` and waits for its echo. Errors: the send's, the
 /// receive's (`timeout` after `timeout`), or `protocol_violation` when what came back is not
 /// what was sent.
-caf::expected<ws_message> echo_round_trip(client& conn, ws_message message,
+caf::expected<ws_message> echo_round_trip(client& conn, const ws_message& message,
                                           caf::timespan timeout = client::default_timeout);
 
 }  // namespace wsnova

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Generates the HTML API reference with Doxygen (Doxyfile): the public headers of core/
-# transport/ behaviors/ supervision/ actors/ (not detail/ or impl/), wsnova.hpp and docs/*.md, into
+# transport/ behaviors/ supervision/ actors/ adapters/ (not detail/ or impl/), wsnova.hpp and docs/*.md, into
 # BUILD/docs/html/index.html. Every Doxygen warning (an undocumented public declaration, a
 # broken \ref, ...) is a finding: listed, and the script exits 1 unless the file is in
 # tests/quality/pending.txt (see scripts/lib/quality.sh). CTest test `doxygen` (label

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Static analysis of wsnova's library sources (core/ transport/ behaviors/ supervision/
-# actors/, including detail/): clang-tidy with .clang-tidy, then cppcheck, both on the main
+# actors/ adapters/, including detail/): clang-tidy with .clang-tidy, then cppcheck, both on the main
 # build's compile database (BUILD/compile_commands.json) filtered to those folders.
 # Prints every finding and a count per tool; exits 1 on findings outside
 # tests/quality/pending.txt (see scripts/lib/quality.sh). CTest tests `clang_tidy` and

@@ -161,8 +161,7 @@ parse_result parse_options(int argc, char** argv) {
 }
 
 connection_config to_connection_config(const cli_options& options) {
-  auto config =
-      options.profile ? make_profile(*options.profile, options.url) : connection_config{};
+  auto config = options.profile ? make_profile(*options.profile, options.url) : connection_config{};
   config.url = options.url;
   // Without a profile every option applies (with its default); with one, only those given.
   auto chosen = [&](const char* flag) { return !options.profile || options.given.contains(flag); };
