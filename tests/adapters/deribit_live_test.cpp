@@ -66,15 +66,13 @@ struct seen {
   std::size_t reconnecting = 0;  // reconnecting_events: attempts announced
   std::size_t reconnects = 0;    // reconnected_events: restores completed
   std::vector<caf::error> errors;
-  std::vector<std::string> other_messages;  // received, not notifications
   bool has(const std::string& channel) const { return notifications.count(channel) > 0; }
 };
 
-/// Reads events until `done(seen)` holds; fails the test at the deadline or on a final
-/// close.
-seen watch(client& c, const std::function<bool(const seen&)>& done,
+/// Reads events into `result` until `done(result)` holds; fails the test at the deadline or
+/// on a final close.
+void watch(client& c, seen& result, const std::function<bool(const seen&)>& done,
            caf::timespan timeout = test::deadline) {
-  seen result;
   auto until = std::chrono::steady_clock::now() + timeout;
   while (!done(result)) {
     auto left = std::chrono::duration_cast<caf::timespan>(until - std::chrono::steady_clock::now());
@@ -85,10 +83,7 @@ seen watch(client& c, const std::function<bool(const seen&)>& done,
     auto event = c.next_event(left);
     if (!event) BOOST_FAIL("waiting for events: " << describe(event.error()));
     if (auto* m = std::get_if<message_event>(&*event)) {
-      if (auto note = deribit::read_notification(m->message))
-        ++result.notifications[note->channel];
-      else
-        result.other_messages.push_back(m->message.payload);
+      if (auto note = deribit::read_notification(m->message)) ++result.notifications[note->channel];
     } else if (auto* d = std::get_if<disconnected_event>(&*event)) {
       result.disconnects.push_back(std::move(*d));
     } else if (std::holds_alternative<reconnecting_event>(*event)) {
@@ -101,28 +96,31 @@ seen watch(client& c, const std::function<bool(const seen&)>& done,
       BOOST_FAIL("closed: " << closed->code << " " << describe(closed->cause));
     }
   }
-  return result;
 }
 
-/// Waits until a notification of every channel in `channels` arrived.
-seen watch_channels(client& c, const std::set<std::string>& channels) {
-  return watch(c, [&](const seen& s) {
+/// Waits until a notification of every channel in `channels` arrived (counted in `result`).
+void watch_channels(client& c, seen& result, const std::set<std::string>& channels) {
+  watch(c, result, [&](const seen& s) {
     for (const auto& channel : channels)
       if (!s.has(channel)) return false;
     return true;
   });
 }
 
+/// Waits until a notification of every channel in `channels` arrived.
+seen watch_channels(client& c, const std::set<std::string>& channels) {
+  seen result;
+  watch_channels(c, result, channels);
+  return result;
+}
+
 /// Waits for a reconnect, then for a notification of every channel after it.
 seen watch_restored(client& c, const std::set<std::string>& channels) {
-  auto before = watch(c, [](const seen& s) { return s.reconnects >= 1; });
-  auto after = watch_channels(c, channels);
-  after.disconnects.insert(after.disconnects.begin(), before.disconnects.begin(),
-                           before.disconnects.end());
-  after.reconnecting += before.reconnecting;
-  after.reconnects += before.reconnects;
-  after.errors.insert(after.errors.begin(), before.errors.begin(), before.errors.end());
-  return after;
+  seen result;
+  watch(c, result, [](const seen& s) { return s.reconnects >= 1; });
+  result.notifications.clear();  // those were from before the reconnect
+  watch_channels(c, result, channels);
+  return result;
 }
 
 /// The error of a failed request, for messages; empty when it succeeded.
@@ -366,7 +364,8 @@ BOOST_AUTO_TEST_CASE(stall_is_left_within_three_heartbeats_and_recovered) {
   // race its own end (2.98 s measured); 4 s leaves the client time to leave.
   const auto stalled = std::chrono::steady_clock::now();
   exchange.stall(4000ms);
-  auto gone = watch(c, [](const seen& s) { return !s.disconnects.empty(); });
+  seen gone;
+  watch(c, gone, [](const seen& s) { return !s.disconnects.empty(); });
   const auto left_after = std::chrono::steady_clock::now() - stalled;
   BOOST_TEST_MESSAGE("left the stalled exchange after "
                      << std::chrono::duration_cast<std::chrono::milliseconds>(left_after).count()
