@@ -71,12 +71,12 @@ class adapter {
   /// Sets the behaviours: Auth (client credentials, refresh token), Subscription (public or
   /// private subscribe by channel), Connection (`public/set_heartbeat` on every connect),
   /// Message (`test_request` answered with `public/test`), Error (invalid credentials end
-  /// the connection; any other auth failure and a rate-limited restore reconnect after the
-  /// policy's next delay, which backs off); the rate limit (Deribit's default credits: a
-  /// burst of 100 requests, 20 per second). With a heartbeat, the WebSocket ping interval
-  /// and pong timeout are lowered to it (when the profile's are longer) and the session's
-  /// `silence_timeout` is two intervals: a stuck service that still answers pings is left
-  /// within three heartbeat intervals.
+  /// the connection for good, its auth_failed error as the close's cause; any other auth failure
+  /// and a rate-limited restore reconnect after the policy's next delay, which backs off); the rate
+  /// limit (Deribit's default credits: a burst of 100 requests, 20 per second). With a heartbeat,
+  /// the WebSocket ping interval and pong timeout are lowered to it (when the profile's are longer)
+  /// and the session's `silence_timeout` is two intervals: a stuck service that still answers pings
+  /// is left within three heartbeat intervals.
   void configure(connection_config& config) const;
 
   /// The options.
