@@ -47,6 +47,9 @@ connection_actor::behavior_type connection_actor::make_behavior() {
   this->set_down_handler([this](const caf::down_msg& msg) {
     if (owner_.on_down(msg)) on_owner_down();
   });
+  // An exit message (a supervisor's shutdown, say) ends the connection like a close: the
+  // owner gets what was not sent and a closed_event, then the actor exits with the reason.
+  this->set_exit_handler([this](caf::exit_msg& msg) { on_exit_request(std::move(msg.reason)); });
   // An owner that leaves an event unhandled answers with `unexpected_message`; that is the
   // owner's business and must not stop the connection (CAF's default would quit).
   this->set_error_handler([](caf::error&) {
@@ -325,12 +328,17 @@ void connection_actor::apply(directive decision) {
       finish(close_code::abnormal, {}, decision.error);
       return;
     case directive_kind::reconnect:
-      if (lifecycle_.stopping() || lifecycle_.is(cs::closed)) return;
+      if (lifecycle_.stopping() || lifecycle_.is(cs::closed) || reconnect_after_) return;
       // Every reconnect is an attempt of the policy: `max_attempts` holds whoever asks.
-      if (auto delay = backoff_.next(); !delay)
+      if (auto delay = backoff_.next(); !delay) {
         apply(directive::stop(std::move(delay.error())));
-      else
+      } else if (session_) {
+        // Through on_end, like a drop: nothing the session holds is lost on the way.
+        reconnect_after_ = decision.delay.count() > 0 ? decision.delay : *delay;
+        session_->abort();
+      } else {
         schedule_reconnect(decision.delay.count() > 0 ? decision.delay : *delay);
+      }
       return;
   }
 }
@@ -365,9 +373,7 @@ void connection_actor::start_session() {
 void connection_actor::open_session(session_options options) {
   if (lifecycle_.stopping()) {
     // The owner died or a close came while on_handshake was asked: never connect.
-    return finish(
-        close_code::going_away, "closed before connecting",
-        lifecycle_.cause() == stop_cause::owner_gone ? make_error(errc::owner_gone) : caf::error{});
+    return finish(close_code::going_away, "closed before connecting", stop_error());
   }
   session_ =
       session::make(io_, ws_url_, std::move(options), tls_,
@@ -387,6 +393,8 @@ void connection_actor::on_open(std::string subprotocol, bool compressed) {
   ++connects_;
   if (lifecycle_.cause() == stop_cause::owner_gone)
     return on_owner_down();  // the owner died while we were connecting
+  if (lifecycle_.cause() == stop_cause::exit_requested)
+    return on_exit_request(exit_reason_);  // an exit message came while we were connecting
   if (measures()) {
     measure(metric_names::connects, 1);
     measure(metric_names::connection_up, 1);
@@ -482,10 +490,10 @@ void connection_actor::on_end(const caf::error& cause, std::uint16_t code, std::
   // (buffer policy, within its bounds), or back to the owner. Never dropped silently.
   report_unsent(lifecycle_.stopping() ? std::move(unsent) : outbound_.give_back(std::move(unsent)));
   if (lifecycle_.stopping()) {
-    auto final_cause =
-        lifecycle_.cause() == stop_cause::owner_gone ? make_error(errc::owner_gone) : cause;
+    auto final_cause = lifecycle_.cause() == stop_cause::close_requested ? cause : stop_error();
     return finish(code, std::move(reason), std::move(final_cause));
   }
+  if (reconnect_after_) reason = "reconnect decided by a behaviour";
   if (was_open) {
     tell_owner(disconnected_event{config_.id, cause, code, reason});
     was_down_ = true;
@@ -505,6 +513,8 @@ void connection_actor::on_end(const caf::error& cause, std::uint16_t code, std::
     reconnect_attempts_ = 0;
     return schedule_reconnect(caf::timespan{0});  // asked for: not an attempt of the policy
   }
+  if (auto delay = std::exchange(reconnect_after_, std::nullopt))
+    return schedule_reconnect(*delay);  // a behaviour's decision, counted when it was made
   disconnect_info info{cause, code, std::move(reason), false, connects_};
   // A peer's normal close (1000) is a cause for the handlers but no error to report.
   const bool peer_closed_normally = is(cause, errc::closed_by_peer) && code == close_code::normal;
@@ -601,6 +611,34 @@ void connection_actor::on_owner_down() {
   }
 }
 
+void connection_actor::on_exit_request(caf::error reason) {
+  if (lifecycle_.is(cs::closed)) return this->quit(std::move(reason));
+  exit_reason_ = std::move(reason);
+  lifecycle_.stop(stop_cause::exit_requested);
+  switch (lifecycle_.state()) {
+    case cs::connected:
+      lifecycle_.advance(ev::close);
+      session_->close(close_code::going_away, "connection actor stopped");
+      return;
+    case cs::connecting:  // on_open (or open_session) finishes it
+    case cs::closing:     // on_end finishes it
+      return;
+    default:
+      finish(close_code::going_away, "connection actor stopped", exit_reason_);
+  }
+}
+
+caf::error connection_actor::stop_error() const {
+  switch (lifecycle_.cause()) {
+    case stop_cause::owner_gone:
+      return make_error(errc::owner_gone);
+    case stop_cause::exit_requested:
+      return exit_reason_;
+    default:
+      return {};
+  }
+}
+
 void connection_actor::fail_pending_pings(const caf::error& reason) {
   for (auto& [payload, ping] : pending_pings_) ping.promise.deliver(reason);
   pending_pings_.clear();
@@ -655,7 +693,9 @@ void connection_actor::finish(std::uint16_t code, std::string reason, caf::error
   }
   // A close the user asked for, or the owner's death, is a normal exit; anything else is
   // abnormal so that a supervisor can restart the connection.
-  if (!cause || lifecycle_.stopping())
+  if (lifecycle_.cause() == stop_cause::exit_requested)
+    this->quit(exit_reason_);
+  else if (!cause || lifecycle_.stopping())
     this->quit(caf::exit_reason::normal);
   else
     this->quit(std::move(cause));

@@ -111,6 +111,12 @@ class connection_actor : public connection_actor_interface::base, private handle
   /// Tells the owner of accepted messages that will not be sent (`unsent_event`).
   void report_unsent(std::vector<ws_message> messages);
   void on_owner_down();
+  /// Carries out an exit message: closes (politely when connected), then `finish` exits with
+  /// `reason`.
+  void on_exit_request(caf::error reason);
+  /// The cause a stopping connection reports: `owner_gone`, the exit message's reason, or
+  /// none for a requested close.
+  caf::error stop_error() const;
   /// Drops the session and schedules a reconnect after `delay` (`counted`: an attempt of the
   /// reconnect policy).
   void schedule_reconnect(caf::timespan delay);
@@ -265,6 +271,12 @@ class connection_actor : public connection_actor_interface::base, private handle
   bool ready_ = false;
   /// The user asked to reconnect: the session closes, then the connection comes back at once.
   bool reconnect_requested_ = false;
+  /// A `reconnect` directive arrived while a session existed: it is aborted, and once its end
+  /// is handled like any drop (disconnected_event, unwritten frames back, requests in flight
+  /// failed) the connection comes back after this delay.
+  std::optional<caf::timespan> reconnect_after_;
+  /// The reason of the exit message being carried out (`stop_cause::exit_requested`).
+  caf::error exit_reason_;
   backoff backoff_;
   /// Reconnects scheduled since the connection was last up.
   std::uint32_t reconnect_attempts_ = 0;

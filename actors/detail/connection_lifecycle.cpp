@@ -60,7 +60,8 @@ bool connection_lifecycle::advance(lifecycle_event event) {
 }
 
 void connection_lifecycle::stop(stop_cause cause) noexcept {
-  if (cause_ == stop_cause::none || cause == stop_cause::owner_gone) cause_ = cause;
+  if (cause == stop_cause::none) return;  // a cause is never cleared
+  if (cause_ == stop_cause::none || cause != stop_cause::close_requested) cause_ = cause;
 }
 
 }  // namespace detail

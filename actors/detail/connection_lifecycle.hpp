@@ -40,6 +40,9 @@ enum class stop_cause : std::uint8_t {
   close_requested,
   /// The owner terminated (a normal exit; the closed event reports `owner_gone`).
   owner_gone,
+  /// An exit message (a supervisor's shutdown, a linked actor's failure): the connection
+  /// closes, reports what it could not send, and exits with that message's reason.
+  exit_requested,
 };
 
 /// Returns the state `event` leads to from `state`, or nothing when the event is not valid

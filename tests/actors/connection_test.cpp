@@ -10,6 +10,9 @@
 #include <string>
 #include <vector>
 
+#include <caf/scoped_actor.hpp>
+#include <caf/send.hpp>
+
 #include <wsnova/core/error.hpp>
 #include <wsnova/testing/echo_server.hpp>
 #include <wsnova/tests/actors/actor_system_fixture.hpp>
@@ -199,6 +202,46 @@ BOOST_AUTO_TEST_CASE(client_close_with_application_code) {
   BOOST_CHECK_EQUAL(got->code, 3000);
   BOOST_CHECK_EQUAL(got->reason, "custom");
   BOOST_CHECK(!got->answered_server_close);
+}
+
+// An exit message (a supervisor's shutdown) ends the connection like a close: the server
+// gets 1001, the owner a closed_event whose cause is the exit reason, and the actor exits
+// with that reason (so a supervisor classifies it as sent).
+BOOST_AUTO_TEST_CASE(exit_message_closes_and_reports) {
+  auto c = open();
+  caf::scoped_actor watcher{system};
+  watcher->monitor(c.handle());
+  caf::anon_send_exit(c.handle(), caf::exit_reason::user_shutdown);
+  auto closed = test::next_event_of<closed_event>(c);
+  BOOST_CHECK_EQUAL(closed.code, close_code::going_away);
+  BOOST_CHECK(closed.cause == caf::exit_reason::user_shutdown);
+  auto got = server.wait_for_client_close(5s);
+  BOOST_REQUIRE(got);
+  BOOST_CHECK_EQUAL(got->code, close_code::going_away);
+  caf::error reason;
+  watcher->receive([&](const caf::down_msg& down) { reason = down.reason; },
+                   caf::after(10s) >> [] { BOOST_FAIL("the connection actor did not exit"); });
+  BOOST_CHECK(reason == caf::exit_reason::user_shutdown);
+}
+
+// Messages kept while disconnected are not lost when an exit message ends the connection:
+// they come back to the owner in an unsent_event before the closed_event.
+BOOST_AUTO_TEST_CASE(exit_message_returns_buffered_messages) {
+  connection_config config;
+  config.sending.when_disconnected = offline_send_policy::buffer;
+  config.reconnect.initial_delay = 10s;  // stays down after the drop
+  auto c = open(config);
+  BOOST_REQUIRE(server.wait_for_connections(1, 10s));
+  server.drop_all();
+  test::next_event_of<reconnecting_event>(c);
+  BOOST_REQUIRE(!c.send_text("kept while down"));
+  caf::anon_send_exit(c.handle(), caf::exit_reason::user_shutdown);
+  auto events = test::events_until_closed(c);
+  auto unsent = test::find_event<unsent_event>(events);
+  BOOST_REQUIRE(unsent);
+  BOOST_REQUIRE_EQUAL(unsent->messages.size(), 1u);
+  BOOST_CHECK_EQUAL(unsent->messages.front().payload, "kept while down");
+  BOOST_CHECK_LT(test::index_of<unsent_event>(events), test::index_of<closed_event>(events));
 }
 
 // Close codes that may not be sent (1005, 1006, 1015 are reserved for reports, 999 and 5000

@@ -286,6 +286,34 @@ BOOST_AUTO_TEST_CASE(refused_auth_goes_to_the_error_behavior) {
   }
 }
 
+// `reconnect` from the Error behaviour while the connection is up goes through a drop like
+// any other: a disconnected_event (so the owner sees the connection go down), then the
+// reconnect after the policy's delay, and everything restored.
+BOOST_AUTO_TEST_CASE(reconnect_from_the_error_behavior_goes_through_a_disconnect) {
+  peer->configure([](test::rpc_peer& p) { p.secret = "s3cret"; });
+  auto calls = std::make_shared<test::recorded<test::stamped>>();
+  auto c = config();
+  c.behaviors.auth = auth_slot(form::local, actors, calls);
+  c.behaviors.error = error_behavior::local{}.on(
+      on_error_atom::value, [](handler_context&, caf::error&, std::string& where) {
+        return where == "auth" ? directive::reconnect(caf::timespan{0}) : directive::ok();
+      });
+  auto conn = test::connect_or_fail(system, std::move(c));
+  subscribe_or_fail(conn, "ch.a");
+  const auto subscribes_before = peer->count("subscribe");
+
+  peer->configure([](test::rpc_peer& p) { p.secret = "rotated"; });
+  proxy.drop_all();
+  next_error_of(conn, errc::auth_failed);
+  peer->configure([](test::rpc_peer& p) { p.secret = "s3cret"; });
+  auto down = test::next_event_of<disconnected_event>(conn);
+  BOOST_CHECK_EQUAL(down.reason, "reconnect decided by a behaviour");
+  auto retry = test::next_event_of<reconnecting_event>(conn);
+  BOOST_CHECK_GE(retry.attempt, 1u);
+  test::next_event_of<reconnected_event>(conn);
+  BOOST_CHECK_EQUAL(peer->count("subscribe"), subscribes_before + 1);
+}
+
 // A token living 0.5 s is refreshed at 0.8 of its life (before it expires), and again after
 // that: the timer is set anew by every accepted authentication.
 BOOST_AUTO_TEST_CASE(token_refreshed_before_expiry_and_again) {
