@@ -79,11 +79,11 @@ rpc_call auth_request(const credentials& key, const auth_attempt& attempt) {
 directive on_error(const caf::error& err, const std::string& where) {
   const auto code = rpc_error_code(err);
   if (where == "auth") {
-    // Wrong keys fail the same way every time; anything else (an expired refresh token, a
-    // timeout, spent credits) heals with a fresh login after the policy's next delay. Stop,
-    // not close: a clean close ends with no cause, so `client::connect` and the owner's
-    // closed_event would say "closed" instead of this auth_failed error (13004).
-    if (code == error_codes::invalid_credentials) return directive::stop(err);
+    // Wrong keys fail the same way every time (a final close; `connect` and the owner's
+    // closed_event carry this auth_failed error); anything else (an expired refresh token,
+    // a timeout, spent credits) heals with a fresh login after the policy's next delay.
+    if (code == error_codes::invalid_credentials)
+      return directive::close(close_code::normal, "invalid credentials (13004)");
     return directive::reconnect(caf::timespan{0});
   }
   if (where == "subscribe" && code == error_codes::too_many_requests)

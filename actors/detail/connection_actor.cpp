@@ -318,14 +318,17 @@ void connection_actor::apply(directive decision) {
         lifecycle_.advance(ev::close);
         session_->abort();  // not open yet: nothing to close politely
       } else {
-        finish(decision.code, std::move(decision.reason), {});
+        finish(decision.code, std::move(decision.reason), close_cause_);
       }
       return;
     case directive_kind::stop:
-      if (session_) session_->abort();
-      session_.reset();
-      ++session_id_;
-      finish(close_code::abnormal, {}, decision.error);
+      exit_reason_ = std::move(decision.error);
+      lifecycle_.stop(stop_cause::exit_requested);
+      // With a session, through on_end: what it had not written comes back to the owner.
+      if (session_)
+        session_->abort();
+      else
+        finish(close_code::abnormal, {}, exit_reason_);
       return;
     case directive_kind::reconnect:
       if (lifecycle_.stopping() || lifecycle_.is(cs::closed) || reconnect_after_) return;
@@ -490,7 +493,9 @@ void connection_actor::on_end(const caf::error& cause, std::uint16_t code, std::
   // (buffer policy, within its bounds), or back to the owner. Never dropped silently.
   report_unsent(lifecycle_.stopping() ? std::move(unsent) : outbound_.give_back(std::move(unsent)));
   if (lifecycle_.stopping()) {
-    auto final_cause = lifecycle_.cause() == stop_cause::close_requested ? cause : stop_error();
+    auto final_cause = lifecycle_.cause() != stop_cause::close_requested ? stop_error()
+                       : cause                                           ? cause
+                                                                         : close_cause_;
     return finish(code, std::move(reason), std::move(final_cause));
   }
   if (reconnect_after_) reason = "reconnect decided by a behaviour";

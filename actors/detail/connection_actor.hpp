@@ -275,8 +275,11 @@ class connection_actor : public connection_actor_interface::base, private handle
   /// is handled like any drop (disconnected_event, unwritten frames back, requests in flight
   /// failed) the connection comes back after this delay.
   std::optional<caf::timespan> reconnect_after_;
-  /// The reason of the exit message being carried out (`stop_cause::exit_requested`).
+  /// The reason of the exit message or `stop` directive being carried out
+  /// (`stop_cause::exit_requested`).
   caf::error exit_reason_;
+  /// The error for which the Error behaviour asked to close: the cause of that close.
+  caf::error close_cause_;
   backoff backoff_;
   /// Reconnects scheduled since the connection was last up.
   std::uint32_t reconnect_attempts_ = 0;

@@ -45,6 +45,9 @@ void connection_actor::report_error(caf::error err, std::string where,
           case directive_kind::reply:
             apply(std::move(*answer));
             return go_on();
+          case directive_kind::close:
+            close_cause_ = err;  // why: closed_event and a pending connect carry it
+            return apply(std::move(*answer));
           default:
             return apply(std::move(*answer));
         }

@@ -271,6 +271,8 @@ BOOST_AUTO_TEST_CASE(refused_auth_goes_to_the_error_behavior) {
       } else {
         auto closed = test::next_event_of<closed_event>(conn);
         BOOST_CHECK_EQUAL(closed.code, close_code::normal);
+        // The error the Error behaviour closed for is the close's cause.
+        BOOST_CHECK_MESSAGE(is(closed.cause, errc::auth_failed), describe(closed.cause));
         // The close the Error behaviour asked for reached the peer (the earlier client's
         // 1001 may come first).
         bool asked_close_seen = false;
