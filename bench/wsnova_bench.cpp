@@ -10,12 +10,14 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <string_view>
 #include <thread>
 
 #include <caf/actor_system.hpp>
 #include <caf/actor_system_config.hpp>
 #include <caf/event_based_actor.hpp>
 #include <caf/send.hpp>
+#include <caf/settings.hpp>
 
 #include <wsnova/actors/connection.hpp>
 #include <wsnova/actors/events.hpp>
@@ -154,7 +156,10 @@ class bench_handler final {
 int run(const options& o, bool owner_path) {
   caf::actor_system_config cfg;
   cfg.load<wsnova::io_module>();
-  cfg.set(wsnova::io_module::threads_key, static_cast<std::int64_t>(o.io_threads));
+  // Not cfg.set: it accepts only declared options, and io_module reads its key from the
+  // config's content without declaring it.
+  caf::put(cfg.content, std::string_view{wsnova::io_module::threads_key},
+           static_cast<std::int64_t>(o.io_threads));
   cfg.set("scheduler.max-threads", o.caf_threads);
   if (o.caf_moderate_polls >= 0)
     cfg.set("work-stealing.moderate-poll-attempts", static_cast<std::size_t>(o.caf_moderate_polls));

@@ -1,5 +1,6 @@
 #include <wsnova/transport/session_options.hpp>
 
+#include <string>
 #include <string_view>
 
 namespace wsnova {
@@ -57,6 +58,9 @@ failure check_session_options(const session_options& options) {
       return invalid("subprotocol '" + printable(protocol) + "' is not an HTTP token");
   if (breaks_lines(options.user_agent))
     return invalid("user agent '" + printable(options.user_agent) + "' has CR, LF or NUL");
+  if (options.write_buffer_bytes < 8)
+    return invalid("write buffer of " + std::to_string(options.write_buffer_bytes) +
+                   " bytes is below Beast's minimum of 8");
   if (!options.proxy.url.empty())
     if (auto proxy = parse_proxy_url(options.proxy.url); !proxy) return proxy.error();
   return {};

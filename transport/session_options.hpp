@@ -51,6 +51,12 @@ struct session_options {
   /// message (notes/actor-path.md), at the price of a few microseconds on a lone message;
   /// false writes each frame as it comes (the `financial` profile).
   bool coalesce_writes = true;
+  /// Size of the buffer a client masks outgoing frames in (Beast's `write_buffer_bytes`),
+  /// at least 8. A message larger than it is masked and handed to the socket in pieces of
+  /// this size, each a write of its own. Default 64 KiB, not Beast's 4 KiB: a 16 KiB
+  /// message goes out in one pass, not four (each a handler round and, without coalescing,
+  /// a system call; docs/benchmarks.md). Allocated once per connection.
+  std::size_t write_buffer_bytes = std::size_t{64} * 1024;
   /// Disable Nagle's algorithm. Default true: WebSocket messages are latency-sensitive.
   bool tcp_nodelay = true;
   /// User-Agent header; empty sends none. Default "wsnova/0.1".

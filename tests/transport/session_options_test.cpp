@@ -36,9 +36,25 @@ BOOST_AUTO_TEST_CASE(heartbeat_is_on_by_default) {
   BOOST_CHECK(options.pong_timeout == 20s);
 }
 
+// A 16 KiB message is masked and sent in one pass, not in Beast's 4 KiB pieces.
+BOOST_AUTO_TEST_CASE(write_buffer_holds_a_16_kib_message) {
+  BOOST_CHECK_EQUAL(session_options{}.write_buffer_bytes, 64u * 1024);
+}
+
 BOOST_AUTO_TEST_SUITE_END()
 
 BOOST_AUTO_TEST_SUITE(check_session_options_refuses)
+
+// Beast throws below 8 bytes of write buffer: refused up front, with the size named.
+BOOST_AUTO_TEST_CASE(write_buffer_below_8_bytes) {
+  session_options options;
+  options.write_buffer_bytes = 7;
+  auto result = check_session_options(options);
+  BOOST_CHECK(result.code == errc::invalid_argument);
+  BOOST_CHECK_NE(result.detail.find("7 bytes"), std::string::npos);
+  options.write_buffer_bytes = 8;
+  BOOST_CHECK(!check_session_options(options));
+}
 
 // Defaults and ordinary headers and subprotocols pass.
 BOOST_AUTO_TEST_CASE(ordinary_options_pass) {

@@ -6,7 +6,9 @@
 #include <boost/test/unit_test.hpp>
 
 #include <chrono>
+#include <memory>
 #include <string>
+#include <vector>
 
 #include <boost/asio/read_until.hpp>
 #include <boost/asio/streambuf.hpp>
@@ -90,6 +92,45 @@ BOOST_AUTO_TEST_CASE(echoes_text_and_binary_in_order) {
   BOOST_CHECK(got[1].kind == message_kind::binary);
   BOOST_CHECK_EQUAL(got[1].payload, std::string("\0\1\2", 3));
   BOOST_CHECK_EQUAL(events->end_count(), 0);
+}
+
+// Messages that grow and shrink (each read reserves the last one's size) come back intact,
+// including ones larger than the write buffer (masked and sent in pieces), with the
+// default write buffer and with Beast's smallest.
+BOOST_AUTO_TEST_CASE(messages_of_changing_sizes_echo_intact) {
+  const std::vector<std::size_t> sizes{16 * 1024, 3, 64 * 1024 + 1, 0, 200 * 1000, 16 * 1024};
+  for (std::size_t write_buffer : {std::size_t{64} * 1024, std::size_t{8}}) {
+    BOOST_TEST_CONTEXT("write_buffer_bytes " << write_buffer) {
+      echo_server server;
+      session_options options;
+      options.write_buffer_bytes = write_buffer;
+      auto listener = std::make_shared<recording_listener>();
+      auto s = session::make(io, *parse_ws_url(server.url()), options, nullptr, listener, 1);
+      s->start();
+      BOOST_REQUIRE(listener->wait_open());
+      std::vector<std::string> sent;
+      for (std::size_t i = 0; i < sizes.size(); ++i) {
+        bool text = i % 2 == 1;  // text must be UTF-8: letters; binary: any byte
+        std::string payload(sizes[i], '\0');
+        for (std::size_t j = 0; j < payload.size(); ++j)
+          payload[j] = static_cast<char>(text ? 'a' + (j * 31 + i) % 26 : (j * 31 + i) % 251);
+        s->send({text ? message_kind::text : message_kind::binary, payload});
+        sent.push_back(std::move(payload));
+      }
+      BOOST_REQUIRE(listener->wait_messages(sizes.size()));
+      auto got = listener->messages();
+      for (std::size_t i = 0; i < sizes.size(); ++i) {
+        BOOST_CHECK(got[i].kind == (i % 2 ? message_kind::text : message_kind::binary));
+        BOOST_CHECK_EQUAL(got[i].payload.size(), sizes[i]);
+        BOOST_CHECK(got[i].payload == sent[i]);
+      }
+      s->close(close_code::normal, {});
+      auto end = listener->wait_end();
+      if (!end) s->abort();
+      BOOST_REQUIRE(end);
+      BOOST_CHECK_MESSAGE(!end->cause, to_string(end->cause));
+    }
+  }
 }
 
 // A server ping is reported as a control event and answered with a pong.

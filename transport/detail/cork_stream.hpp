@@ -142,9 +142,13 @@ class cork_stream {
           } else if (!ec) {
             size = boost::asio::buffer_size(data);
             accepted_ += size;
-            auto offset = pending_.size();
-            pending_.resize(offset + size);
-            boost::asio::buffer_copy(boost::asio::buffer(pending_.data() + offset, size), data);
+            // append, not resize + buffer_copy: resize would first zero the bytes it adds.
+            pending_.reserve(pending_.size() + size);
+            for (auto it = boost::asio::buffer_sequence_begin(data);
+                 it != boost::asio::buffer_sequence_end(data); ++it) {
+              boost::asio::const_buffer piece{*it};
+              pending_.append(static_cast<const char*>(piece.data()), piece.size());
+            }
             if (immediate_ || pending_.size() >= flush_threshold)
               flush();
             else

@@ -9,11 +9,13 @@
 #include <chrono>
 #include <optional>
 #include <random>
+#include <string>
 #include <type_traits>
 #include <vector>
 
 #include <openssl/ssl.h>
 #include <openssl/x509v3.h>
+#include <boost/asio/buffer.hpp>
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
@@ -247,7 +249,22 @@ class session_impl final : public session {
   /// Connect/handshake deadline while connecting, heartbeat while open, close deadline.
   asio::steady_timer timer_;
   websocket::response_type upgrade_response_;
+  /// Small messages are read here and copied out (also the proxy's HTTP answer).
   beast::flat_buffer read_buffer_;
+  /// After a message of at least this size the next one is read straight into the string
+  /// it is delivered in, which moves up without a copy. Smaller ones go through
+  /// `read_buffer_`: Beast's first read of a message asks the buffer for 1,536 bytes (its
+  /// TCP frame size), so a string read into directly would be allocated (and zeroed) at
+  /// that size for a 64-byte message, costing more than the copy it saves.
+  static constexpr std::size_t direct_read_min = 1536;
+  /// The payload of the message being read directly, reserved at the last message's size.
+  std::string incoming_;
+  /// Beast's view of `incoming_` while a read is in flight (Beast holds a reference to it).
+  std::optional<asio::dynamic_string_buffer<char, std::char_traits<char>, std::allocator<char>>>
+      incoming_buffer_;
+  std::size_t last_message_size_ = 0;
+  /// The read in flight goes into `incoming_`, not `read_buffer_`.
+  bool reading_direct_ = false;
   fifo<outgoing> queue_;
   /// A data frame Beast wrote into the cork, ending at byte `end` of the cork's stream.
   struct corked_frame {

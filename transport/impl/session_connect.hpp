@@ -129,6 +129,7 @@ void session_impl<Secure>::do_upgrade() {
   ws_.set_option(deflate);
   ws_.read_message_max(options_.max_message_size);
   ws_.auto_fragment(false);
+  ws_.write_buffer_bytes(options_.write_buffer_bytes);
   ws_.set_option(websocket::stream_base::decorator([this](websocket::request_type& request) {
     if (!options_.user_agent.empty()) request.set(http::field::user_agent, options_.user_agent);
     if (!options_.subprotocols.empty()) {
