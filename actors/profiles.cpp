@@ -83,6 +83,7 @@ connection_config make_profile(profile kind, std::string url) {
       set_timeouts(config, seconds{15}, seconds{60}, seconds{15});
       set_reconnect(reconnect, backoff_kind::exponential, 0.0, 3, seconds{2}, seconds{10});
       session.max_message_size = 1u << 20;
+      session.write_buffer_bytes = 4096;  // Beast's default: 60 KiB less per sending connection
       set_send_limits(sending, 64, 256u << 10);
       config.log_threshold = log_level::error;
       break;

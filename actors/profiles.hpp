@@ -14,7 +14,8 @@
 /// - `standard`: 10 s / 30 s / 10 s; linear, 10 attempts, 1 s to 60 s. The library's
 ///   defaults otherwise.
 /// - `lightweight`: 15 s / 60 s / 15 s; exponential without jitter, 3 attempts, 2 s to 10 s.
-///   Many idle connections: small queues and messages (1 MiB), errors only in the log.
+///   Many idle connections: small queues, messages (1 MiB) and write buffer (4 KiB), errors
+///   only in the log.
 /// - `chat`: 8 s / 45 s / 10 s; exponential with jitter 0.25, 20 attempts, 1 s to 30 s.
 ///   Delivery over latency: compression, sends buffered while down, and a client-side rate
 ///   limit (10 messages/s, bursts of 20) so that a chatty client is not kicked by the server.

@@ -48,7 +48,7 @@ struct session_options {
   std::chrono::milliseconds silence_timeout{0};
   /// Gather the frames written during one I/O round into one socket write, flushed when two
   /// handler rounds pass without new bytes. Default true: fewer system calls and less CPU per
-  /// message (notes/actor-path.md), at the price of a few microseconds on a lone message;
+  /// message (docs/benchmarks.md), at the price of a few microseconds on a lone message;
   /// false writes each frame as it comes (the `financial` profile).
   bool coalesce_writes = true;
   /// Size of the buffer a client masks outgoing frames in (Beast's `write_buffer_bytes`),

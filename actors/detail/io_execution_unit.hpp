@@ -1,6 +1,6 @@
 #pragma once
 
-// Runs an actor on the I/O thread that owns its socket (notes/actor-path.md: a thread hop per
+// Runs an actor on the I/O thread that owns its socket (docs/architecture.md: a thread hop per
 // message cost twice the CPU per message). Internal.
 
 #include <cstddef>

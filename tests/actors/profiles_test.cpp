@@ -64,6 +64,8 @@ BOOST_AUTO_TEST_CASE(profiles_set_queues_offline_policy_and_limits) {
   auto lightweight = make_profile(profile::lightweight, "ws://x/");
   BOOST_CHECK_EQUAL(lightweight.sending.max_queued_bytes, 256u << 10);
   BOOST_CHECK_EQUAL(lightweight.session.max_message_size, 1u << 20);
+  BOOST_CHECK_EQUAL(lightweight.session.write_buffer_bytes, 4096u);
+  BOOST_CHECK_EQUAL(standard.session.write_buffer_bytes, 64u << 10);
   BOOST_CHECK(lightweight.log_threshold == log_level::error);
 
   auto chat = make_profile(profile::chat, "ws://x/");

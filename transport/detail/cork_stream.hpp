@@ -1,7 +1,7 @@
 #pragma once
 
 // A stream layer under websocket::stream that gathers the bytes of several frames and sends
-// them with one socket write (notes/actor-path.md: one send() per frame is what makes plain
+// them with one socket write (docs/benchmarks.md: one send() per frame is what makes plain
 // Beast slower than a coalescing client on small messages). Internal.
 
 #include <array>
