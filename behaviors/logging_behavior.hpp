@@ -30,7 +30,8 @@ struct log_event {
   /// Severity.
   log_level level = log_level::info;
   /// What happened, a stable word: "connected", "disconnected", "reconnecting", "auth",
-  /// "subscribe", "restored", "rate_limited", "behavior_failed", "closed", ...
+  /// "subscribe", "restored", "rate_limited", "rate_queued", "behavior_failed", "stopping",
+  /// "closed", ...
   std::string event;
   /// The stable connection id.
   std::string connection_id;

@@ -322,6 +322,7 @@ void connection_actor::apply(directive decision) {
       }
       return;
     case directive_kind::stop:
+      log(log_level::warning, "stopping", 0, caf::timespan{0}, describe(decision.error));
       exit_reason_ = std::move(decision.error);
       lifecycle_.stop(stop_cause::exit_requested);
       // With a session, through on_end: what it had not written comes back to the owner.
@@ -684,7 +685,8 @@ void connection_actor::finish(std::uint16_t code, std::string reason, caf::error
     measure(metric_names::connection_up, 0);
     report_counters(true);
   }
-  // Abnormal exits are warnings; a close asked for (or the owner's death) is not.
+  // Abnormal exits are warnings; a close asked for, the owner's death or an exit message is
+  // not (a `stop` directive logged its own warning).
   const bool abnormal = cause && !lifecycle_.stopping() &&
                         !(is(cause, errc::closed_by_peer) && code == close_code::normal);
   log(abnormal ? log_level::warning : log_level::info, "closed", code, caf::timespan{0},
