@@ -27,9 +27,9 @@ struct echo_adapter {
   void configure(connection_config& config) const;
 };
 
-/// The facade: sends `message` on `conn` and waits for its echo. Errors: the send's, the
-/// receive's (`timeout` after `timeout`), or `protocol_violation` when what came back is not
-/// what was sent.
+/// The facade: sends `message` on `conn` and waits up to `timeout` for its echo. Errors: the
+/// send's, the receive's (`timeout`), or `protocol_violation` when what came back is not what
+/// was sent.
 caf::expected<ws_message> echo_round_trip(client& conn, const ws_message& message,
                                           caf::timespan timeout = client::default_timeout);
 
