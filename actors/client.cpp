@@ -67,13 +67,25 @@ caf::error client::await_connected(caf::timespan timeout) {
   }
 }
 
+template <class OnValue, class... Ts>
+caf::error client::ask(caf::timespan timeout, OnValue on_value, Ts&&... xs) {
+  caf::error result;
+  // An infinite request and the receive's own deadline, not a CAF request timeout: under CAF
+  // 0.17 a request timeout that fires after the answer arrives as a response nobody awaits,
+  // which a blocking actor keeps in its mailbox for good (one per call: a leak).
+  auto handle = (*self_)->request(connection_, caf::infinite, std::forward<Ts>(xs)...);
+  caf::blocking_actor::accept_one_cond one;
+  (*self_)->varargs_receive(
+      one, handle.id(), std::move(on_value),
+      [&](caf::error& err) { result = translate(std::move(err)); },
+      caf::after(timeout) >> [&] { result = make_error(errc::timeout, "no answer in time"); });
+  return result;
+}
+
 template <class... Ts>
 caf::error client::request_ok(caf::timespan timeout, Ts&&... xs) {
-  caf::error result;
-  (*self_)
-      ->request(connection_, timeout, std::forward<Ts>(xs)...)
-      .receive([](caf::ok_atom) {}, [&](caf::error& err) { result = translate(std::move(err)); });
-  return result;
+  return ask(
+      timeout, [](caf::ok_atom) {}, std::forward<Ts>(xs)...);
 }
 
 caf::error client::send_text(std::string text, caf::timespan timeout) {
@@ -143,12 +155,11 @@ caf::expected<ws_message> client::receive(caf::timespan timeout) {
 
 template <class T, class... Ts>
 caf::expected<T> client::request_value(caf::timespan timeout, Ts&&... xs) {
-  caf::expected<T> result{T{}};
-  (*self_)
-      ->request(connection_, timeout, std::forward<Ts>(xs)...)
-      .receive([&](T& value) { result = std::move(value); },
-               [&](caf::error& err) { result = translate(std::move(err)); });
-  return result;
+  T value{};
+  if (auto err = ask(
+          timeout, [&](T& x) { value = std::move(x); }, std::forward<Ts>(xs)...))
+    return err;
+  return value;
 }
 
 caf::expected<caf::timespan> client::ping(caf::timespan timeout) {

@@ -114,6 +114,10 @@ class client {
   template <class... Ts>
   caf::error request_ok(caf::timespan timeout, Ts&&... xs);
 
+  /// Sends the request `xs...` and waits up to `timeout` for its answer, given to `on_value`.
+  template <class OnValue, class... Ts>
+  caf::error ask(caf::timespan timeout, OnValue on_value, Ts&&... xs);
+
   /// Asks the connection `(xs...)` and returns its one answer of type `T`.
   template <class T, class... Ts>
   caf::expected<T> request_value(caf::timespan timeout, Ts&&... xs);

@@ -15,10 +15,7 @@ void echo_adapter::configure(connection_config& config) const {
 
 caf::expected<ws_message> echo_round_trip(client& conn, const ws_message& message,
                                           caf::timespan timeout) {
-  // The send is answered at once; its deadline stays the client's default, longer than
-  // the wait below: a blocking actor keeps a request timeout that fires after the answer
-  // as a stale message (CAF 0.17), so it must not fire while the client lives.
-  if (auto err = conn.send(message)) return err;
+  if (auto err = conn.send(message, timeout)) return err;
   auto reply = conn.receive(timeout);
   if (!reply) return reply.error();
   if (reply->kind != message.kind || reply->payload != message.payload)
