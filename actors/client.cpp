@@ -73,10 +73,10 @@ caf::error client::ask(caf::timespan timeout, OnValue on_value, Ts&&... xs) {
   // An infinite request and the receive's own deadline, not a CAF request timeout: under CAF
   // 0.17 a request timeout that fires after the answer arrives as a response nobody awaits,
   // which a blocking actor keeps in its mailbox for good (one per call: a leak).
-  auto handle = (*self_)->request(connection_, caf::infinite, std::forward<Ts>(xs)...);
+  const auto reply_id = (*self_)->request(connection_, caf::infinite, std::forward<Ts>(xs)...).id();
   caf::blocking_actor::accept_one_cond one;
   (*self_)->varargs_receive(
-      one, handle.id(), std::move(on_value),
+      one, reply_id, std::move(on_value),
       [&](caf::error& err) { result = translate(std::move(err)); },
       caf::after(timeout) >> [&] { result = make_error(errc::timeout, "no answer in time"); });
   return result;
