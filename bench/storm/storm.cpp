@@ -104,6 +104,23 @@ std::string load_average() {
   return a + " " + b + " " + c;
 }
 
+/// Returns the kernel's slab memory in kB (/proc/meminfo).
+std::int64_t slab_kb() {
+  std::ifstream in("/proc/meminfo");
+  for (std::string line; std::getline(in, line);)
+    if (line.rfind("Slab:", 0) == 0) return std::stoll(line.substr(5));
+  return 0;
+}
+
+/// Returns the machine's TCP sockets in TIME_WAIT (/proc/net/sockstat: "TCP: inuse .. tw N").
+std::int64_t tcp_time_wait() {
+  std::ifstream in("/proc/net/sockstat");
+  for (std::string line; std::getline(in, line);)
+    if (auto at = line.find(" tw "); line.rfind("TCP:", 0) == 0 && at != std::string::npos)
+      return std::stoll(line.substr(at + 4));
+  return 0;
+}
+
 std::size_t fd_limit() {
   rlimit lim{};
   getrlimit(RLIMIT_NOFILE, &lim);
@@ -290,14 +307,20 @@ int run(const storm_options& opts) {
   out["ping_interval_ms"] = opts.ping_ms;
   out["storm"] = opts.storm;
   out["load_average_start"] = load_average();
+  out["tcp_time_wait_start"] = tcp_time_wait();
 
   // 1. ramp
   auto rss_before = bench::rss_kb();
+  auto slab_before = slab_kb();
   auto ramp_start = clock_type::now();
   for (std::size_t i = 0; i < std::min(opts.window, n); ++i) start_next();
   bool ramped = pump(
       self, t, phase_end(), [&] { return t.up == n; }, start_next);
   out["connect_s"] = bench::seconds_between(ramp_start, clock_type::now());
+  // Machine-wide (other processes add noise): four sockets per connection here (client, proxy
+  // both sides, server), struct sock, file, inode, epoll entry; buffers of idle sockets are empty.
+  out["kernel_slab_kb_per_conn"] =
+      static_cast<double>(slab_kb() - slab_before) / static_cast<double>(n);
   out["connected"] = t.up;
   out["ramp_reconnects"] = t.reconnecting;
   std::cerr << "ramp: " << t.up << "/" << n << " up in " << out["connect_s"].as_double() << " s\n";
@@ -366,6 +389,8 @@ int run(const storm_options& opts) {
     out["reconnect_attempts"] = t.reconnecting;
     out["max_attempts"] = max_attempts;
     out["storm_cpu_s"] = cpu1.client - cpu0.client;
+    out["storm_cpu_us_per_reconnect"] = (cpu1.client - cpu0.client) * 1e6 / static_cast<double>(n);
+    out["tcp_time_wait"] = tcp_time_wait();
     out["storm_cpu_s_proxies"] = cpu1.proxies - cpu0.proxies;
     out["storm_cpu_s_server"] = cpu1.server - cpu0.server;
     std::cerr << "storm: " << t.back << "/" << n << " back, max " << out["back_max_ms"].as_double()
