@@ -104,11 +104,14 @@ std::string run(fault_proxy& proxy, const std::string& line) {
 int main(int argc, char** argv) {
   std::signal(SIGPIPE, SIG_IGN);
   raise_fd_limit();
-  unsigned target = 0;
-  for (int i = 1; i + 1 < argc; i += 2)
-    if (std::string{argv[i]} == "--target") target = static_cast<unsigned>(std::stoul(argv[i + 1]));
-  if (argc != 3 || target == 0 || target > 65535) {
-    std::cerr << "usage: wsnova-fault-proxy --target PORT (commands on stdin; see the source)\n";
+  unsigned long target = 0;
+  if (argc == 3 && std::string{argv[1]} == "--target") {
+    std::istringstream value{argv[2]};
+    if (!(value >> target) || !value.eof()) target = 0;
+  }
+  if (target == 0 || target > 65535) {
+    std::cerr << "usage: wsnova-fault-proxy --target PORT (1..65535; commands on stdin: see the "
+                 "source)\n";
     return 2;
   }
   try {

@@ -28,6 +28,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <sstream>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -183,29 +184,44 @@ bool pump(caf::scoped_actor& self, tally& t, clock_type::time_point until, Done 
   return true;
 }
 
+/// Reads a whole number >= 0 (and nothing after it) or throws naming the flag.
+double number(const char* flag, const char* text) {
+  std::istringstream in{text};
+  double value = -1;
+  if (!(in >> value) || !in.eof() || value < 0)
+    throw std::runtime_error(std::string{flag} + " needs a number >= 0, got \"" + text + "\"");
+  return value;
+}
+
 storm_options parse(int argc, char** argv) {
   storm_options o;
-  auto as_double = [](const char* v) { return std::stod(v); };
+  auto count = [](const char* flag, std::size_t& to, std::size_t at_least) {
+    return [flag, &to, at_least](const char* v) {
+      to = std::max(at_least, static_cast<std::size_t>(number(flag, v)));
+    };
+  };
   bool ok = bench::parse_flags(
       argc, argv,
-      {{"--conns", [&](const char* v) { o.conns = std::stoul(v); }},
-       {"--proxies", [&](const char* v) { o.proxies = std::stoul(v); }},
-       {"--hold", [&](const char* v) { o.hold = as_double(v); }},
+      {{"--conns", count("--conns", o.conns, 0)},
+       {"--proxies", count("--proxies", o.proxies, 0)},
+       {"--hold", [&](const char* v) { o.hold = number("--hold", v); }},
        {"--storm", [&](const char* v) { o.storm = v; }},
-       {"--window", [&](const char* v) { o.window = std::max(1ul, std::stoul(v)); }},
-       {"--io-threads", [&](const char* v) { o.io_threads = std::max(1ul, std::stoul(v)); }},
-       {"--ping-interval", [&](const char* v) { o.ping_ms = std::stol(v); }},
-       {"--deadline", [&](const char* v) { o.deadline = as_double(v); }},
+       {"--window", count("--window", o.window, 1)},
+       {"--io-threads", count("--io-threads", o.io_threads, 1)},
+       {"--ping-interval",
+        [&](const char* v) { o.ping_ms = static_cast<long>(number("--ping-interval", v)); }},
+       {"--deadline", [&](const char* v) { o.deadline = number("--deadline", v); }},
        {"--bin", [&](const char* v) { o.bin_dir = v; }}},
       "usage: wsnova-storm [--conns N] [--proxies K] [--hold S] [--storm drop|close|none]\n"
       "                    [--window W] [--io-threads N] [--ping-interval MS] [--deadline S]\n"
       "                    [--bin DIR]\n"
       "defaults: N = open-files limit - 1000, K = as few as the limit allows, S = 30,\n"
-      "storm drop, W = 128, 1 I/O thread, heartbeat 20000 ms, 180 s per phase,\n"
+      "storm drop, W = 128, 1 I/O thread, heartbeat 20000 ms (0: off), 180 s per phase,\n"
       "DIR = this program's directory\n");
   if (!ok) std::exit(2);
   if (o.storm != "drop" && o.storm != "close" && o.storm != "none")
     throw std::runtime_error("--storm takes drop, close or none");
+  if (o.deadline <= 0) throw std::runtime_error("--deadline must be > 0");
   if (o.bin_dir.empty()) {
     std::string self{argv[0]};
     auto slash = self.rfind('/');
