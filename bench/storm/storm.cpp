@@ -11,6 +11,8 @@
 //  3. storm: every proxy drops (`drop_all`, a reset) or closes (`close_all`, a FIN) all its
 //     connections at once; the connections reconnect with the default backoff (full jitter);
 //     measured per connection: time from the drop until its reconnected_event, attempts;
+//     with --refuse S the proxies first reset every new connection for S seconds (a service
+//     down for a while: the backoff grows, attempts pile up), then accept again;
 //  4. none lost for good: every connection sends "n <i>" and must get its echo.
 // Prints progress on stderr and one JSON object on the last line of stdout; exit 0 when every
 // connection came back and echoed.
@@ -66,6 +68,7 @@ struct storm_options {
   std::size_t io_threads = 1;
   long ping_ms = 20'000;  // the library's default heartbeat
   double deadline = 180;  // seconds each phase may take
+  double refuse = 0;      // seconds the proxies refuse reconnects after the drop
   std::string bin_dir;    // where bench-echo-server and wsnova-fault-proxy are
 };
 
@@ -211,12 +214,14 @@ storm_options parse(int argc, char** argv) {
        {"--ping-interval",
         [&](const char* v) { o.ping_ms = static_cast<long>(number("--ping-interval", v)); }},
        {"--deadline", [&](const char* v) { o.deadline = number("--deadline", v); }},
+       {"--refuse", [&](const char* v) { o.refuse = number("--refuse", v); }},
        {"--bin", [&](const char* v) { o.bin_dir = v; }}},
       "usage: wsnova-storm [--conns N] [--proxies K] [--hold S] [--storm drop|close|none]\n"
       "                    [--window W] [--io-threads N] [--ping-interval MS] [--deadline S]\n"
-      "                    [--bin DIR]\n"
+      "                    [--refuse S] [--bin DIR]\n"
       "defaults: N = open-files limit - 1000, K = as few as the limit allows, S = 30,\n"
       "storm drop, W = 128, 1 I/O thread, heartbeat 20000 ms (0: off), 180 s per phase,\n"
+      "no refusal (--refuse S: the proxies reset every reconnect for S s after the drop),\n"
       "DIR = this program's directory\n");
   if (!ok) std::exit(2);
   if (o.storm != "drop" && o.storm != "close" && o.storm != "none")
@@ -379,12 +384,22 @@ int run(const storm_options& opts) {
     t.disconnected = t.reconnecting = 0;
     auto cpu0 = cpu_now();
     t.dropped_at = clock_type::now();
-    auto command = opts.storm == "drop" ? "drop_all" : "close_all";
-    for (auto& p : proxies) p->write_line(command);
-    for (auto& p : proxies)
-      if (auto answer = p->read_line(60s); !answer || answer->rfind("ok", 0) != 0)
-        throw std::runtime_error(std::string{command} + ": " + answer.value_or("no answer"));
+    auto to_all = [&](const std::string& command) {
+      for (auto& p : proxies) p->write_line(command);
+      for (auto& p : proxies)
+        if (auto answer = p->read_line(60s); !answer || answer->rfind("ok", 0) != 0)
+          throw std::runtime_error(command + ": " + answer.value_or("no answer"));
+    };
+    if (opts.refuse > 0) to_all("refuse");  // every attempt fails until `accept`
+    to_all(opts.storm == "drop" ? "drop_all" : "close_all");
     out["drop_command_ms"] = ms_since(t.dropped_at);
+    if (opts.refuse > 0) {
+      pump(
+          self, t, t.dropped_at + std::chrono::milliseconds{static_cast<long>(opts.refuse * 1000)},
+          [] { return false; }, no_op);
+      to_all("accept");
+      out["refused_s"] = opts.refuse;
+    }
     all_back = pump(
         self, t, phase_end(), [&] { return t.back == n; }, no_op);
     auto storm_ms = ms_since(t.dropped_at);
