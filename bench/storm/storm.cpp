@@ -58,6 +58,8 @@ namespace {
 constexpr std::size_t proxy_reserve = 100;
 /// Descriptors the client process keeps beside its connections by default (CAF, Asio, pipes).
 constexpr std::size_t client_margin = 1000;
+/// The least it may keep (--conns N is refused above the limit minus this).
+constexpr std::size_t client_reserve = 100;
 
 struct storm_options {
   std::size_t conns = 0;    // 0: the open-files limit minus client_margin
@@ -253,10 +255,11 @@ struct cpu_snapshot {
 int run(const storm_options& opts) {
   auto limit = fd_limit();
   std::size_t n = opts.conns ? opts.conns : limit - std::min(limit, client_margin);
-  if (n == 0 || n + 100 > limit)
+  if (n == 0 || n + client_reserve > limit)
     throw std::runtime_error("--conns " + std::to_string(n) +
                              " needs more than the open-files limit " + std::to_string(limit) +
-                             " (one descriptor per connection + 100)");
+                             " (one descriptor per connection + " + std::to_string(client_reserve) +
+                             ")");
   auto per_proxy = (limit - proxy_reserve) / 2;
   std::size_t k = opts.proxies ? opts.proxies : (n + per_proxy - 1) / per_proxy;
   if ((n + k - 1) / k > per_proxy)
@@ -300,9 +303,8 @@ int run(const storm_options& opts) {
     config.url = urls[i % k];
     config.id = "c-" + std::to_string(i);
     config.session.ping_interval = std::chrono::milliseconds{opts.ping_ms};
-    config.reconnect.retry_initial_connect = true;
-    config.log_threshold = log_level::error;  // a warning per drop would be 19,000 lines  // a full
-                                              // listen backlog is not an answer
+    config.reconnect.retry_initial_connect = true;  // a full listen backlog is not an answer
+    config.log_threshold = log_level::error;        // a warning per drop would be 19,000 lines
     return spawn_connection(sys, config, unchecked_owner(self));
   });
   supervisor_flags flags;
@@ -440,6 +442,8 @@ int run(const storm_options& opts) {
     std::cerr << "echo: " << t.echoed << "/" << n << '\n';
   }
   out["lost"] = n - (opts.storm == "none" ? t.up : t.echoed);
+  out["children_started"] = t.started;
+  out["send_ok"] = t.send_ok;
   out["closed"] = t.closed;
   out["errors"] = t.errors;
   boost::json::object kinds;
