@@ -11,6 +11,9 @@
 //  3. storm: every proxy drops (`drop_all`, a reset) or closes (`close_all`, a FIN) all its
 //     connections at once; the connections reconnect with the default backoff (full jitter);
 //     measured per connection: time from the drop until its reconnected_event, attempts;
+//     --storm blackhole instead stops forwarding and keeps the sockets open (half-open peers:
+//     only the heartbeats find them), waits until every connection has given up on its peer
+//     (time to its disconnected_event), then forwards again;
 //     with --refuse S the proxies first reset every new connection for S seconds (a service
 //     down for a while: the backoff grows, attempts pile up), then accept again;
 //  4. none lost for good: every connection sends "n <i>" and must get its echo.
@@ -69,6 +72,7 @@ struct storm_options {
   std::size_t window = 128;  // handshakes in flight during the ramp
   std::size_t io_threads = 1;
   long ping_ms = 20'000;  // the library's default heartbeat
+  long pong_ms = 20'000;  // the library's default pong timeout
   double deadline = 180;  // seconds each phase may take
   double refuse = 0;      // seconds the proxies refuse reconnects after the drop
   std::string bin_dir;    // where bench-echo-server and wsnova-fault-proxy are
@@ -82,6 +86,8 @@ struct conn_state {
   bool echoed = false;
   std::uint32_t attempts = 0;
   double back_ms = 0;
+  bool down = false;
+  double down_ms = 0;  // from the fault until its disconnected_event
 };
 
 /// Everything the owner counts; phase counters are reset between phases.
@@ -163,7 +169,14 @@ bool pump(caf::scoped_actor& self, tally& t, clock_type::time_point until, Done 
                     ++t.conns[index_of(e.id)].attempts;
                     ++t.reconnecting;
                   },
-                  [&](disconnected_event&) { ++t.disconnected; },
+                  [&](disconnected_event& e) {
+                    ++t.disconnected;
+                    auto& c = t.conns[index_of(e.id)];
+                    if (!c.down) {
+                      c.down = true;
+                      c.down_ms = ms_since(t.dropped_at);
+                    }
+                  },
                   [&](message_event& e) {
                     auto i = index_of(e.id);
                     auto& c = t.conns[i];
@@ -215,19 +228,26 @@ storm_options parse(int argc, char** argv) {
        {"--io-threads", count("--io-threads", o.io_threads, 1)},
        {"--ping-interval",
         [&](const char* v) { o.ping_ms = static_cast<long>(number("--ping-interval", v)); }},
+       {"--pong-timeout",
+        [&](const char* v) { o.pong_ms = static_cast<long>(number("--pong-timeout", v)); }},
        {"--deadline", [&](const char* v) { o.deadline = number("--deadline", v); }},
        {"--refuse", [&](const char* v) { o.refuse = number("--refuse", v); }},
        {"--bin", [&](const char* v) { o.bin_dir = v; }}},
-      "usage: wsnova-storm [--conns N] [--proxies K] [--hold S] [--storm drop|close|none]\n"
-      "                    [--window W] [--io-threads N] [--ping-interval MS] [--deadline S]\n"
+      "usage: wsnova-storm [--conns N] [--proxies K] [--hold S]\n"
+      "                    [--storm drop|close|blackhole|none]\n"
+      "                    [--window W] [--io-threads N] [--ping-interval MS]\n"
+      "                    [--pong-timeout MS] [--deadline S]\n"
       "                    [--refuse S] [--bin DIR]\n"
       "defaults: N = open-files limit - 1000, K = as few as the limit allows, S = 30,\n"
-      "storm drop, W = 128, 1 I/O thread, heartbeat 20000 ms (0: off), 180 s per phase,\n"
+      "storm drop, W = 128, 1 I/O thread, heartbeat 20000 ms (0: off), pong timeout\n"
+      "20000 ms, 180 s per phase,\n"
       "no refusal (--refuse S: the proxies reset every reconnect for S s after the drop),\n"
       "DIR = this program's directory\n");
   if (!ok) std::exit(2);
-  if (o.storm != "drop" && o.storm != "close" && o.storm != "none")
-    throw std::runtime_error("--storm takes drop, close or none");
+  if (o.storm != "drop" && o.storm != "close" && o.storm != "blackhole" && o.storm != "none")
+    throw std::runtime_error("--storm takes drop, close, blackhole or none");
+  if (o.storm == "blackhole" && o.ping_ms == 0)
+    throw std::runtime_error("--storm blackhole needs heartbeats (--ping-interval > 0)");
   if (o.deadline <= 0) throw std::runtime_error("--deadline must be > 0");
   if (o.bin_dir.empty()) {
     std::string self{argv[0]};
@@ -303,6 +323,7 @@ int run(const storm_options& opts) {
     config.url = urls[i % k];
     config.id = "c-" + std::to_string(i);
     config.session.ping_interval = std::chrono::milliseconds{opts.ping_ms};
+    config.session.pong_timeout = std::chrono::milliseconds{opts.pong_ms};
     config.reconnect.retry_initial_connect = true;  // a full listen backlog is not an answer
     config.log_threshold = log_level::error;        // a warning per drop would be 19,000 lines
     return spawn_connection(sys, config, unchecked_owner(self));
@@ -328,6 +349,7 @@ int run(const storm_options& opts) {
   out["fd_limit"] = limit;
   out["io_threads"] = opts.io_threads;
   out["ping_interval_ms"] = opts.ping_ms;
+  out["pong_timeout_ms"] = opts.pong_ms;
   out["storm"] = opts.storm;
   out["load_average_start"] = load_average();
   out["tcp_time_wait_start"] = tcp_time_wait();
@@ -393,7 +415,23 @@ int run(const storm_options& opts) {
           throw std::runtime_error(command + ": " + answer.value_or("no answer"));
     };
     if (opts.refuse > 0) to_all("refuse");  // every attempt fails until `accept`
-    to_all(opts.storm == "drop" ? "drop_all" : "close_all");
+    if (opts.storm == "blackhole") {
+      // Half-open: nothing arrives, nothing fails; only the heartbeats can tell. Forwarding
+      // resumes once every connection has given up on its peer.
+      to_all("blackhole");
+      pump(
+          self, t, phase_end(), [&] { return t.disconnected >= n; }, no_op);
+      std::vector<double> downs;
+      for (auto& c : t.conns)
+        if (c.down) downs.push_back(c.down_ms);
+      std::sort(downs.begin(), downs.end());
+      out["found_dead"] = downs.size();
+      out["found_dead_p50_ms"] = bench::percentile(downs, 50);
+      out["found_dead_max_ms"] = downs.empty() ? 0.0 : downs.back();
+      to_all("pass");
+    } else {
+      to_all(opts.storm == "drop" ? "drop_all" : "close_all");
+    }
     out["drop_command_ms"] = ms_since(t.dropped_at);
     if (opts.refuse > 0) {
       pump(
