@@ -26,6 +26,7 @@
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/ssl.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/ssl.hpp>
 #include <boost/beast/websocket.hpp>
@@ -196,6 +197,7 @@ class server {
     acceptor_->set_option(tcp::acceptor::reuse_address(true));
     acceptor_->bind(ep);
     acceptor_->listen(4096);
+    accept_retry_.emplace(*contexts_[0]);
   }
 
   unsigned short port() const { return acceptor_->local_endpoint().port(); }
@@ -218,14 +220,23 @@ class server {
   void do_accept() {
     auto& ctx = *contexts_[next_++ % contexts_.size()];
     acceptor_->async_accept(ctx, [this](error_code ec, tcp::socket socket) {
-      if (!ec) {
-        if (tls_) {
-          using stream = websocket::stream<beast::ssl_stream<beast::tcp_stream>>;
-          std::make_shared<session<stream>>(opts_, std::move(socket), *tls_)->start();
-        } else {
-          using stream = websocket::stream<beast::tcp_stream>;
-          std::make_shared<session<stream>>(opts_, std::move(socket))->start();
-        }
+      if (ec == asio::error::operation_aborted) return;
+      if (ec) {
+        // Out of descriptors (EMFILE) with connections still queued: accepting again at once
+        // fails again at once, a busy loop that took a core from everyone else (wsnova-storm
+        // --storm blackhole at the open-files limit). Try again shortly instead.
+        accept_retry_->expires_after(std::chrono::milliseconds{10});
+        accept_retry_->async_wait([this](error_code wait_ec) {
+          if (!wait_ec) do_accept();
+        });
+        return;
+      }
+      if (tls_) {
+        using stream = websocket::stream<beast::ssl_stream<beast::tcp_stream>>;
+        std::make_shared<session<stream>>(opts_, std::move(socket), *tls_)->start();
+      } else {
+        using stream = websocket::stream<beast::tcp_stream>;
+        std::make_shared<session<stream>>(opts_, std::move(socket))->start();
       }
       do_accept();
     });
@@ -236,6 +247,7 @@ class server {
   std::vector<asio::executor_work_guard<asio::io_context::executor_type>> guards_;
   std::optional<ssl::context> tls_;
   std::optional<tcp::acceptor> acceptor_;
+  std::optional<asio::steady_timer> accept_retry_;
   std::size_t next_ = 0;
 };
 

@@ -427,6 +427,7 @@ int run(const storm_options& opts) {
       std::sort(downs.begin(), downs.end());
       out["found_dead"] = downs.size();
       out["found_dead_p50_ms"] = bench::percentile(downs, 50);
+      out["found_dead_p99_ms"] = bench::percentile(downs, 99);
       out["found_dead_max_ms"] = downs.empty() ? 0.0 : downs.back();
       to_all("pass");
     } else {
