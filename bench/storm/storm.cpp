@@ -405,7 +405,12 @@ int run(const storm_options& opts) {
   // 3. storm, 4. echo
   bool all_back = false, all_echoed = false;
   if (ramped && opts.storm != "none") {
-    t.disconnected = t.reconnecting = 0;
+    // What the ramp and the hold saw (first connects that needed retries) is not the storm.
+    t.disconnected = t.reconnecting = t.back = 0;
+    for (auto& c : t.conns) {
+      c.back = c.down = false;
+      c.attempts = 0;
+    }
     auto cpu0 = cpu_now();
     t.dropped_at = clock_type::now();
     auto to_all = [&](const std::string& command) {
