@@ -6,6 +6,7 @@
 
 #include <wsnova/transport/session.hpp>
 
+#include <array>
 #include <chrono>
 #include <optional>
 #include <random>
@@ -180,7 +181,10 @@ class session_impl final : public session {
   /// Reports a failure while connecting, as a timeout if the deadline caused it.
   void fail_connecting(boost::system::error_code ec, session_phase phase);
   void do_resolve();
-  void do_connect(tcp::resolver::results_type results);
+  /// Connects to the first of `endpoints` (resolver results, or the URL's address) that
+  /// accepts.
+  template <class Endpoints>
+  void do_connect(const Endpoints& endpoints);
   /// Asks the proxy for a tunnel to the server (`CONNECT host:port`), still under the connect
   /// deadline; on a 2xx answer the handshakes go on through the tunnel.
   void do_proxy_connect();
