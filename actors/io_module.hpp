@@ -12,6 +12,8 @@
 #include <caf/actor_system_config.hpp>
 #include <caf/detail/type_list.hpp>
 
+#include <wsnova/transport/tls_context_cache.hpp>
+
 namespace wsnova {
 
 class io_pool;
@@ -28,6 +30,10 @@ class io_pool;
 /// `cfg.set("wsnova.io-threads", 2)` before creating the system), each running one
 /// single-threaded `io_context`. Connections are spread over them round robin.
 ///
+/// It also sets CAF's `work-stealing.moderate-poll-attempts` to 0 unless the program set
+/// it: CAF 0.17's idle worker otherwise sleeps in 50 us steps that an enqueue does not cut
+/// short, and every event a connection sends to an owner would wait through them.
+///
 /// Shutdown order is the system's business: its destructor first waits for every actor
 /// (connection actors finish their sessions on still-running I/O threads), then stops the
 /// modules, which joins the I/O threads.
@@ -43,6 +49,10 @@ class io_module final : public caf::actor_system::module {
  public:
   /// The config key of the I/O thread count.
   static constexpr const char* threads_key = "wsnova.io-threads";
+
+  /// CAF's work-stealing key that this module sets to 0 unless the program set it (see
+  /// `init`).
+  static constexpr const char* moderate_polls_key = "work-stealing.moderate-poll-attempts";
 
   /// Use `make` (through `actor_system_config::load`); public for `std::make_unique`.
   explicit io_module(caf::actor_system& system);
@@ -76,9 +86,14 @@ class io_module final : public caf::actor_system::module {
   /// Returns the module loaded into `system`, or null when it was not loaded.
   static io_module* of(caf::actor_system& system);
 
+  /// The TLS contexts of the system's wss:// connections, one per distinct `tls_options`
+  /// (`spawn_connection` takes them from here).
+  tls_context_cache& tls_contexts() noexcept { return tls_contexts_; }
+
  private:
   std::size_t threads_ = 1;
   std::unique_ptr<io_pool> pool_;
+  tls_context_cache tls_contexts_;
 };
 
 /// Announces every wsnova message type and error category to `config`. `io_module` does

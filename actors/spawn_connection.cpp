@@ -27,7 +27,9 @@ caf::expected<connection> spawn_connection(caf::actor_system& system,
   if (auto bad = check_session_options(config.session)) return to_error(bad);
   std::shared_ptr<boost::asio::ssl::context> tls;
   if (url->secure) {
-    auto tls_context = make_tls_context(config.session.tls);
+    auto* module = io_module::of(system);
+    auto tls_context = module != nullptr ? module->tls_contexts().get(config.session.tls)
+                                         : make_tls_context(config.session.tls);
     if (!tls_context) return to_error(tls_context.error());
     tls = std::move(*tls_context);
   }

@@ -22,6 +22,10 @@ namespace wsnova {
 /// Bad input fails here, before anything is spawned: `errc::bad_url` for a URL that is not
 /// ws:// or wss://, `errc::invalid_argument` for a TLS file that cannot be loaded, an
 /// invalid header, an owner that is not set, or a system without `io_module`.
+///
+/// A wss:// connection shares its TLS context with every connection of the system made with
+/// the same `tls_options` (`io_module::tls_contexts`): no context is built per connection,
+/// and a new connection to a host already reached resumes its TLS session.
 caf::expected<connection> spawn_connection(caf::actor_system& system, connection_config config,
                                            connection_owner owner);
 

@@ -6,6 +6,10 @@
 
 #include <boost/test/unit_test.hpp>
 
+#include <filesystem>
+
+#include <wsnova/actors/io_module.hpp>
+
 #include <wsnova/actors/spawn_connection.hpp>
 #include <wsnova/core/error.hpp>
 #include <wsnova/testing/certs.hpp>
@@ -128,6 +132,42 @@ BOOST_AUTO_TEST_CASE(missing_ca_file_gives_invalid_argument) {
   config.session.tls.ca_file = (certs->dir / "no-such-ca.pem").string();
   auto err = test::connect_error(system, config);
   BOOST_CHECK_MESSAGE(is(err, errc::invalid_argument), describe(err));
+}
+
+// Connections made with equal TLS options share one context (none is built per connection),
+// so a second connection to the same host resumes the first one's TLS session.
+BOOST_AUTO_TEST_CASE(connections_share_the_context_and_resume) {
+  test::echo_server server{ca_signed()};
+  auto& contexts = io_module::of(system)->tls_contexts();
+  auto before = contexts.size();
+  auto first = test::connect_or_fail(system, trusting_ca(server.url()));
+  BOOST_REQUIRE(!first.close());
+  BOOST_CHECK(!server.last_tls_handshake()->resumed);
+  for (int i = 0; i < 2; ++i) {
+    auto next = test::connect_or_fail(system, trusting_ca(server.url()));
+    BOOST_REQUIRE(!next.send_text("resumed"));
+    BOOST_CHECK_EQUAL(test::receive_or_fail(next).payload, "resumed");
+    BOOST_CHECK(server.last_tls_handshake()->resumed);
+    BOOST_REQUIRE(!next.close());
+  }
+  BOOST_CHECK_EQUAL(contexts.size(), before + 1);
+}
+
+// A CA file replaced on disk is read again by the next connection: a CA that no longer
+// signs the server's certificate fails it, the old one (restored) works again.
+BOOST_AUTO_TEST_CASE(replaced_ca_file_is_read_again) {
+  test::echo_server server{ca_signed()};
+  auto ca_copy = certs->dir / "ca-copy.pem";
+  std::filesystem::copy_file(certs->ca_cert, ca_copy);
+  auto config = trusting_ca(server.url());
+  config.session.tls.ca_file = ca_copy.string();
+  auto c = test::connect_or_fail(system, config);
+  BOOST_REQUIRE(!c.close());
+  test::temp_certs other;  // another CA: it did not sign the server's certificate
+  std::filesystem::copy_file(other->ca_cert, ca_copy,
+                             std::filesystem::copy_options::overwrite_existing);
+  auto err = test::connect_error(system, config);
+  BOOST_CHECK_MESSAGE(is(err, errc::tls_verify_failed), describe(err));
 }
 
 BOOST_AUTO_TEST_SUITE_END()

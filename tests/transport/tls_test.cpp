@@ -2,6 +2,7 @@
 // names and not for IP literals, mutual TLS, the system CA store by default, and session
 // resumption across the sessions of one TLS context.
 #include <wsnova/transport/tls.hpp>
+#include <wsnova/transport/tls_context_cache.hpp>
 
 #define BOOST_TEST_MODULE tls
 #include <boost/test/unit_test.hpp>
@@ -220,6 +221,46 @@ BOOST_AUTO_TEST_CASE(plain_sessions_have_no_tls_timing) {
   BOOST_CHECK(!run.tls_resumed);
   BOOST_CHECK(run.timings.tls_handshake == 0us);
   BOOST_CHECK(run.timings.total() >= run.timings.upgrade);
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+BOOST_FIXTURE_TEST_SUITE(context_cache, tls_fixture)
+
+// Equal options give the same context; options that differ in any field give another.
+BOOST_AUTO_TEST_CASE(one_context_per_distinct_options) {
+  tls_context_cache cache;
+  tls_options options{.ca_file = certs->ca_cert.string()};
+  auto a = cache.get(options);
+  auto b = cache.get(options);
+  BOOST_REQUIRE(a && b);
+  BOOST_CHECK(a->get() == b->get());
+  auto insecure = cache.get(tls_options{.insecure = true});
+  auto no_resume = cache.get(tls_options{.ca_file = options.ca_file, .resume_sessions = false});
+  BOOST_REQUIRE(insecure && no_resume);
+  BOOST_CHECK(insecure->get() != a->get());
+  BOOST_CHECK(no_resume->get() != a->get());
+  BOOST_CHECK_EQUAL(cache.size(), 3u);
+}
+
+// A file that cannot be loaded is an error, and nothing is cached for it.
+BOOST_AUTO_TEST_CASE(bad_file_is_an_error_and_not_cached) {
+  tls_context_cache cache;
+  auto bad = cache.get(tls_options{.ca_file = (certs->dir / "missing.pem").string()});
+  BOOST_REQUIRE(!bad);
+  BOOST_CHECK(bad.error().code == errc::invalid_argument);
+  BOOST_CHECK_EQUAL(cache.size(), 0u);
+}
+
+// Sessions through contexts of one cache resume across sessions, as with one context.
+BOOST_AUTO_TEST_CASE(sessions_of_cached_contexts_resume) {
+  tls_context_cache cache;
+  tls_options options{.ca_file = certs->ca_cert.string()};
+  auto first = session_fixture::run(server.url(), {}, *cache.get(options));
+  BOOST_REQUIRE_MESSAGE(first.opened, describe(first));
+  auto second = session_fixture::run(server.url(), {}, *cache.get(options));
+  BOOST_REQUIRE_MESSAGE(second.opened, describe(second));
+  BOOST_CHECK(second.tls_resumed);
 }
 
 BOOST_AUTO_TEST_SUITE_END()

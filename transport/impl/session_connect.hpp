@@ -41,6 +41,11 @@ void session_impl<Secure>::do_resolve() {
   phase_started_ = clock_type::now();
   const auto& host = proxy_ ? proxy_->host : url_.host;
   auto port = proxy_ ? proxy_->port : url_.port;
+  // An address needs no resolver (which runs getaddrinfo on a thread of its own: two thread
+  // hops per connect).
+  boost::system::error_code not_an_address;
+  auto address = asio::ip::make_address(host, not_an_address);
+  if (!not_an_address) return do_connect(std::array<tcp::endpoint, 1>{{{address, port}}});
   resolver_.async_resolve(
       host, std::to_string(port),
       [self = shared()](boost::system::error_code ec, tcp::resolver::results_type results) {
@@ -51,8 +56,9 @@ void session_impl<Secure>::do_resolve() {
 }
 
 template <bool Secure>
-void session_impl<Secure>::do_connect(tcp::resolver::results_type results) {
-  tcp_layer().async_connect(results,
+template <class Endpoints>
+void session_impl<Secure>::do_connect(const Endpoints& endpoints) {
+  tcp_layer().async_connect(endpoints,
                             [self = shared()](boost::system::error_code ec, const tcp::endpoint&) {
                               if (self->ended_) return;
                               if (ec) return self->fail_connecting(ec, session_phase::connect);
