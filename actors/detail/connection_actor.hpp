@@ -84,17 +84,19 @@ class connection_actor : public connection_actor_interface::base, private handle
  private:
   // -- handler_context ---------------------------------------------------------
 
-  const std::string& connection_id() const override { return config_.id; }
-  const std::string& url() const override { return config_.url; }
+  const std::string& connection_id() const override { return config_->id; }
+  const std::string& url() const override { return config_->url; }
   void send(ws_message message) override;
   void apply(directive decision) override;
-  const reconnect_policy& reconnection() const override { return config_.reconnect; }
+  const reconnect_policy& reconnection() const override { return config_->reconnect; }
 
   // -- state machine (connection_actor.cpp) -------------------------------------
 
   /// Asks `on_handshake` (when set), then starts a transport session.
   void start_session();
-  void open_session(session_options options);
+  void open_session(std::shared_ptr<const session_options> options);
+  /// The session options of `config_`, without a copy.
+  std::shared_ptr<const session_options> shared_session_options() const;
   void on_open(std::string subprotocol, bool compressed);
   void on_message(ws_message message);
   /// Runs the Message behaviour on `message`, then delivers or acts.
@@ -144,7 +146,7 @@ class connection_actor : public connection_actor_interface::base, private handle
   void pass_rate_limit(std::string kind, std::function<void(caf::error)> go);
   /// True when the RateLimit behaviour is the connection's own bucket (the default).
   bool slot_is_local_bucket() const noexcept {
-    const auto& slot = config_.behaviors.rate_limit;
+    const auto& slot = config_->behaviors.rate_limit;
     return !slot.actor() && !slot.find(rate_acquire_atom::value);
   }
   /// The token bucket's released requests at `now`.
@@ -187,12 +189,12 @@ class connection_actor : public connection_actor_interface::base, private handle
   /// runs `fallback` (the callback's default) when the Error behaviour says go on.
   void behavior_failed(const char* callback_name, caf::error err, std::function<void()> fallback);
   /// True when log events of `level` reach the Logging behaviour.
-  bool logs(log_level level) const noexcept { return level >= config_.log_threshold; }
+  bool logs(log_level level) const noexcept { return level >= config_->log_threshold; }
   void log(log_level level, std::string event, std::uint16_t code = 0,
            caf::timespan duration = caf::timespan{0}, std::string detail = {});
   /// True when measurements are recorded at all.
   bool measures() const noexcept {
-    return config_.metrics != nullptr || !config_.behaviors.metrics.is_default();
+    return config_->metrics != nullptr || !config_->behaviors.metrics.is_default();
   }
   void measure(std::string_view name, double value, std::string code = {});
   /// Reports the message counters and the send queue depth to the Metrics behaviour: in
@@ -249,14 +251,16 @@ class connection_actor : public connection_actor_interface::base, private handle
   io_pinned_unit pinned_;
   ws_url ws_url_;
   std::shared_ptr<boost::asio::ssl::context> tls_;
-  connection_config config_;
+  /// Read-only after construction; each session shares its `session` part instead of a copy
+  /// (docs/benchmarks.md, idle memory).
+  std::shared_ptr<const connection_config> config_;
   /// The state and why the connection stops; every state change goes through it.
   connection_lifecycle lifecycle_;
   /// The owner: events, monitor, transfer.
   owner_link owner_;
   /// The offline buffer and the send watermarks.
   outbound_queue outbound_;
-  /// Receive credit (flow control; unlimited when `config_.flow == 0`).
+  /// Receive credit (flow control; unlimited when `config_->flow == 0`).
   flow_window flow_;
   std::shared_ptr<session> session_;
   /// This actor, from start to exit (see make_behavior).

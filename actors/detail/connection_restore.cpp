@@ -76,12 +76,12 @@ bool connection_actor::route_rpc(ws_message& message) {
     if (!note->channel || !note->id.is_null()) return false;
     const auto* entry = subscriptions_.find_channel(*note->channel);
     if (!entry) return false;
-    if (config_.behaviors.subscription.is_default()) {
+    if (config_->behaviors.subscription.is_default()) {
       deliver(std::move(message));
       return true;
     }
     call(
-        config_.behaviors.subscription, notify_atom::value,
+        config_->behaviors.subscription, notify_atom::value,
         [](const std::string&, const ws_message&) { return directive::ok(); },
         [this, m = message](caf::expected<directive> answer) mutable {
           if (!answer)
@@ -101,10 +101,10 @@ bool connection_actor::route_rpc(ws_message& message) {
 void connection_actor::start_restore(const connect_info& info) {
   restore_ = restore_step::on_connect;
   restore_started_ = this->clock().now();
-  if (config_.behaviors.connection.is_default()) return restore_auth();
+  if (config_->behaviors.connection.is_default()) return restore_auth();
   const auto epoch = session_id_;
   call(
-      config_.behaviors.connection, on_connect_atom::value,
+      config_->behaviors.connection, on_connect_atom::value,
       [](const connect_info&) { return directive::ok(); },
       [this, epoch](caf::expected<directive> answer) {
         if (epoch != session_id_ || restore_ != restore_step::on_connect) return;
@@ -131,7 +131,7 @@ void connection_actor::start_restore(const connect_info& info) {
 
 void connection_actor::restore_auth() {
   restore_ = restore_step::auth;
-  if (config_.behaviors.auth.is_default()) return restore_subscriptions();
+  if (config_->behaviors.auth.is_default()) return restore_subscriptions();
   const auto epoch = session_id_;
   authenticate(connects_ == 1 ? auth_reason::connect : auth_reason::reconnect,
                [this, epoch](const caf::error&) {
@@ -157,9 +157,9 @@ void connection_actor::restore_done() {
   if (measures()) measure_duration(metric_names::restore_duration, took);
   log(log_level::info, "restored", 0, took);
   if (connects_ == 1)
-    tell_owner(connected_event{config_.id, redact_url(config_.url), subprotocol_, compressed_});
+    tell_owner(connected_event{config_->id, redact_url(config_->url), subprotocol_, compressed_});
   else
-    tell_owner(reconnected_event{config_.id, reconnect_attempts_, subprotocol_});
+    tell_owner(reconnected_event{config_->id, reconnect_attempts_, subprotocol_});
   reconnect_attempts_ = 0;
   for (auto& promise : awaiting_connect_) promise.deliver(caf::ok_atom::value);
   awaiting_connect_.clear();
@@ -170,10 +170,10 @@ void connection_actor::restore_done() {
 
 void connection_actor::authenticate(auth_reason reason,
                                     const std::function<void(caf::error)>& done) {
-  if (config_.behaviors.auth.is_default()) return done({});
+  if (config_->behaviors.auth.is_default()) return done({});
   const auto epoch = session_id_;
   call(
-      config_.behaviors.auth, auth_req_atom::value, [](const auth_attempt&) { return rpc_call{}; },
+      config_->behaviors.auth, auth_req_atom::value, [](const auth_attempt&) { return rpc_call{}; },
       [this, epoch, reason, done](caf::expected<rpc_call> request) mutable {
         if (epoch != session_id_) return;
         if (!request) return on_auth_failed(std::move(request.error()), done);
@@ -181,12 +181,12 @@ void connection_actor::authenticate(auth_reason reason,
         log(log_level::info, "auth", 0, caf::timespan{0}, to_string(reason));
         const auto started = this->clock().now();
         rpc_request(
-            "auth", *request, config_.auth_timeout,
+            "auth", *request, config_->auth_timeout,
             [this, epoch, started, done](caf::expected<std::string> result) mutable {
               if (epoch != session_id_) return done(make_error(errc::connection_lost));
               if (!result) return on_auth_failed(std::move(result.error()), done);
               call(
-                  config_.behaviors.auth, auth_res_atom::value,
+                  config_->behaviors.auth, auth_res_atom::value,
                   [](const std::string& json) { return read_token_result(json); },
                   [this, epoch, started, done](caf::expected<auth_outcome> outcome) mutable {
                     if (epoch != session_id_) return done(make_error(errc::connection_lost));
@@ -197,7 +197,7 @@ void connection_actor::authenticate(auth_reason reason,
                     log(log_level::info, "authenticated", 0, this->clock().now() - started);
                     if (outcome->expires_in.count() > 0) {
                       auto refresh_in = std::chrono::duration_cast<caf::timespan>(
-                          outcome->expires_in * config_.auth_refresh_at);
+                          outcome->expires_in * config_->auth_refresh_at);
                       this->delayed_send(this, refresh_in, auth_timer_atom::value,
                                          ++auth_timer_token_);
                     }
@@ -223,7 +223,7 @@ void connection_actor::send_subscribe(std::uint64_t id, bool restoring) {
   if (!entry) return;
   const auto epoch = session_id_;
   call(
-      config_.behaviors.subscription, sub_req_atom::value,
+      config_->behaviors.subscription, sub_req_atom::value,
       [](const subscription_info& info) { return default_subscription_call(info, "subscribe"); },
       [this, epoch, id](caf::expected<rpc_call> request) {
         if (epoch != session_id_) return;
@@ -234,7 +234,7 @@ void connection_actor::send_subscribe(std::uint64_t id, bool restoring) {
                                   make_error(errc::subscription_failed, describe(request.error())));
           });
         }
-        rpc_request("subscribe", *request, config_.subscribe_timeout,
+        rpc_request("subscribe", *request, config_->subscribe_timeout,
                     [this, id](caf::expected<std::string> result) {
                       if (result) {
                         if (subscriptions_.confirm(id) == caf::none) settle_subscription(id, {});

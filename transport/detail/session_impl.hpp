@@ -91,7 +91,8 @@ class session_impl final : public session {
   using next_layer_type = detail::cork_stream<transport_type>;
   using ws_stream_type = websocket::stream<next_layer_type>;
 
-  session_impl(asio::io_context& context, ws_url url, session_options options,
+  session_impl(asio::io_context& context, ws_url url,
+               std::shared_ptr<const session_options> options,
                std::shared_ptr<asio::ssl::context> tls, std::shared_ptr<session_listener> listener,
                std::uint64_t id)
       : session(id),
@@ -106,11 +107,11 @@ class session_impl final : public session {
 
   void start() override {
     ws_.next_layer().set_owner(weak_from_this());
-    ws_.next_layer().set_immediate(!options_.coalesce_writes);
+    ws_.next_layer().set_immediate(!options_->coalesce_writes);
     asio::post(context_, [self = shared()] {
-      if (auto bad = check_session_options(self->options_))
+      if (auto bad = check_session_options(*self->options_))
         return self->finish(std::move(bad), close_code::abnormal, {});
-      const auto& proxy = self->options_.proxy;
+      const auto& proxy = self->options_->proxy;
       auto chosen = select_proxy(
           proxy, self->url_,
           proxy.from_environment ? proxy_environment::from_process() : proxy_environment{});
@@ -238,7 +239,9 @@ class session_impl final : public session {
 
   asio::io_context& context_;
   ws_url url_;
-  session_options options_;
+  /// Read-only and shared with the connection that started the session (and its later
+  /// sessions): one copy per connection, not one per session (docs/benchmarks.md, idle memory).
+  std::shared_ptr<const session_options> options_;
   std::shared_ptr<asio::ssl::context> tls_;
   std::shared_ptr<session_listener> listener_;
   /// The proxy of this connection, chosen when it starts; none for a direct connection

@@ -24,7 +24,8 @@ void session_impl<Secure>::on_open() {
   });
   if (!listening(listener_->on_open(id(), std::move(subprotocol), compressed))) return;
   do_read();
-  if (options_.ping_interval.count() > 0) arm_heartbeat(clock_type::now() + options_.ping_interval);
+  if (options_->ping_interval.count() > 0)
+    arm_heartbeat(clock_type::now() + options_->ping_interval);
   write_next();
 }
 
@@ -85,7 +86,7 @@ void session_impl<Secure>::on_read_error(boost::system::error_code ec) {
                            {errc::protocol_violation, "invalid compressed data: " + ec.message()});
   if (ec == websocket::error::message_too_big)
     return finish({errc::message_too_big,
-                   "message larger than " + std::to_string(options_.max_message_size) + " bytes"},
+                   "message larger than " + std::to_string(options_->max_message_size) + " bytes"},
                   close_code::too_big, "message too big");
   // Beast failed the connection with a Close frame of its own (then waited for the
   // peer's answer): report the code it sent, not 1006.
