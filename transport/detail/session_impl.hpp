@@ -97,11 +97,10 @@ class session_impl final : public session {
                std::uint64_t id)
       : session(id),
         context_(context),
-        url_(std::move(url)),
         options_(std::move(options)),
         tls_(std::move(tls)),
         listener_(std::move(listener)),
-        resolver_(context),
+        connecting_(std::make_unique<connecting_state>(context, std::move(url))),
         ws_(make_stream(context, tls_)),
         timer_(context) {}
 
@@ -113,7 +112,7 @@ class session_impl final : public session {
         return self->finish(std::move(bad), close_code::abnormal, {});
       const auto& proxy = self->options_->proxy;
       auto chosen = select_proxy(
-          proxy, self->url_,
+          proxy, self->connecting_->url,
           proxy.from_environment ? proxy_environment::from_process() : proxy_environment{});
       if (!chosen) return self->finish(chosen.error(), close_code::abnormal, {});
       if (*chosen) self->proxy_ = std::make_unique<const proxy_endpoint>(std::move(**chosen));
@@ -238,7 +237,6 @@ class session_impl final : public session {
   // -- member variables ---------------------------------------------------------
 
   asio::io_context& context_;
-  ws_url url_;
   /// Read-only and shared with the connection that started the session (and its later
   /// sessions): one copy per connection, not one per session (docs/benchmarks.md, idle memory).
   std::shared_ptr<const session_options> options_;
@@ -247,11 +245,19 @@ class session_impl final : public session {
   /// The proxy of this connection, chosen when it starts; none for a direct connection
   /// (a pointer: most sessions have none, and idle memory per connection counts).
   std::unique_ptr<const proxy_endpoint> proxy_;
-  tcp::resolver resolver_;
+  /// What only connecting needs (the URL, the resolver, the upgrade response), dropped once
+  /// the connection is open: an idle connection does not hold it (docs/benchmarks.md).
+  struct connecting_state {
+    connecting_state(asio::io_context& context, ws_url target)
+        : url(std::move(target)), resolver(context) {}
+    ws_url url;
+    tcp::resolver resolver;
+    websocket::response_type upgrade_response;
+  };
+  std::unique_ptr<connecting_state> connecting_;
   ws_stream_type ws_;
   /// Connect/handshake deadline while connecting, heartbeat while open, close deadline.
   asio::steady_timer timer_;
-  websocket::response_type upgrade_response_;
   /// Small messages are read here and copied out (also the proxy's HTTP answer).
   beast::flat_buffer read_buffer_;
   /// After a message of at least this size the next one is read straight into the string
@@ -276,8 +282,8 @@ class session_impl final : public session {
   };
   /// Frames in the cork, not yet known to be handed to the kernel, oldest first.
   fifo<corked_frame> corked_;
-  /// What `settle` reports.
-  session_end end_;
+  /// What `settle` reports, made by `finish` (an open session holds none).
+  std::unique_ptr<session_end> end_;
   std::optional<std::chrono::milliseconds> timed_out_after_;
   clock_type::time_point last_received_;
   /// When the last data message arrived (`session_options::silence_timeout`).

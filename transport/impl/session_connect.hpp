@@ -12,7 +12,7 @@ void session_impl<Secure>::arm_deadline(std::chrono::milliseconds duration) {
   timer_.async_wait([self = shared(), duration](boost::system::error_code ec) {
     if (ec || self->open_ || self->ended_) return;
     self->timed_out_after_ = duration;
-    self->resolver_.cancel();
+    self->connecting_->resolver.cancel();
     boost::system::error_code ignored;
     self->tcp_layer().socket().close(ignored);
   });
@@ -39,9 +39,9 @@ void session_impl<Secure>::do_resolve() {
   if (ended_) return;
   arm_deadline(options_->connect_timeout);
   phase_started_ = clock_type::now();
-  const auto& host = proxy_ ? proxy_->host : url_.host;
-  auto port = proxy_ ? proxy_->port : url_.port;
-  resolver_.async_resolve(
+  const auto& host = proxy_ ? proxy_->host : connecting_->url.host;
+  auto port = proxy_ ? proxy_->port : connecting_->url.port;
+  connecting_->resolver.async_resolve(
       host, std::to_string(port),
       [self = shared()](boost::system::error_code ec, tcp::resolver::results_type results) {
         if (self->ended_) return;
@@ -88,25 +88,26 @@ std::chrono::microseconds session_impl<Secure>::lap() {
 template <bool Secure>
 void session_impl<Secure>::do_tls_handshake() requires Secure {
   SSL* ssl = ws_.next_layer().next_layer().native_handle();
-  const bool ip_host = is_ip_literal(url_.host);
+  const bool ip_host = is_ip_literal(connecting_->url.host);
   // SNI is for host names only (RFC 6066 section 3).
-  if (!ip_host) SSL_set_tlsext_host_name(ssl, url_.host.c_str());
-  prepare_tls_resumption(ssl, url_);
+  if (!ip_host) SSL_set_tlsext_host_name(ssl, connecting_->url.host.c_str());
+  prepare_tls_resumption(ssl, connecting_->url);
   if (!options_->tls.insecure) {
     // Let OpenSSL check the name, so a mismatch reports X509_V_ERR_HOSTNAME_MISMATCH.
     X509_VERIFY_PARAM* param = SSL_get0_param(ssl);
     X509_VERIFY_PARAM_set_hostflags(param, X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS);
     if (ip_host)
-      X509_VERIFY_PARAM_set1_ip_asc(param, url_.host.c_str());
+      X509_VERIFY_PARAM_set1_ip_asc(param, connecting_->url.host.c_str());
     else
-      X509_VERIFY_PARAM_set1_host(param, url_.host.c_str(), url_.host.size());
+      X509_VERIFY_PARAM_set1_host(param, connecting_->url.host.c_str(),
+                                  connecting_->url.host.size());
   }
   ws_.next_layer().next_layer().async_handshake(
       asio::ssl::stream_base::client, [self = shared()](boost::system::error_code ec) {
         if (self->ended_) return;
         SSL* ssl = self->ws_.next_layer().next_layer().native_handle();
         if (ec) {
-          forget_tls_session(ssl, self->url_);
+          forget_tls_session(ssl, self->connecting_->url);
           long verify = SSL_get_verify_result(ssl);
           if (verify != X509_V_OK && !self->timed_out_after_) {
             return self->finish({errc::tls_verify_failed, X509_verify_cert_error_string(verify)},
@@ -140,8 +141,8 @@ void session_impl<Secure>::do_upgrade() {
     }
     for (const auto& [name, value] : options_->headers) request.insert(name, value);
   }));
-  ws_.async_handshake(upgrade_response_, url_.host_header(), url_.target,
-                      [self = shared()](boost::system::error_code ec) {
+  ws_.async_handshake(connecting_->upgrade_response, connecting_->url.host_header(),
+                      connecting_->url.target, [self = shared()](boost::system::error_code ec) {
                         if (self->ended_) return;
                         if (ec) return self->fail_upgrade(ec);
                         self->timings_.upgrade = self->lap();
@@ -152,8 +153,9 @@ void session_impl<Secure>::do_upgrade() {
 template <bool Secure>
 void session_impl<Secure>::fail_upgrade(boost::system::error_code ec) {
   if (ec == websocket::error::upgrade_declined) {
-    auto status = upgrade_response_.result_int();
-    auto detail = "HTTP " + std::to_string(status) + " " + std::string{upgrade_response_.reason()};
+    auto status = connecting_->upgrade_response.result_int();
+    auto detail = "HTTP " + std::to_string(status) + " " +
+                  std::string{connecting_->upgrade_response.reason()};
     finish({errc::upgrade_rejected, std::move(detail), static_cast<std::uint16_t>(status)},
            close_code::abnormal, {});
     return;

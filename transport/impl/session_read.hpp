@@ -11,10 +11,11 @@ void session_impl<Secure>::on_open() {
   timer_.cancel();
   last_received_ = clock_type::now();
   last_message_ = last_received_;
-  auto subprotocol = std::string{upgrade_response_[http::field::sec_websocket_protocol]};
-  auto extensions = upgrade_response_[http::field::sec_websocket_extensions];
+  auto subprotocol =
+      std::string{connecting_->upgrade_response[http::field::sec_websocket_protocol]};
+  auto extensions = connecting_->upgrade_response[http::field::sec_websocket_extensions];
   bool compressed = extensions.find("permessage-deflate") != beast::string_view::npos;
-  upgrade_response_ = {};  // free the headers
+  connecting_.reset();  // the URL, the resolver and the upgrade's headers are done with
   ws_.control_callback([this](websocket::frame_type kind, beast::string_view payload) {
     last_received_ = clock_type::now();
     if (ended_ || kind == websocket::frame_type::close) return;
