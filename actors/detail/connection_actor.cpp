@@ -37,7 +37,8 @@ connection_actor::connection_actor(caf::actor_config& cfg, boost::asio::io_conte
       outbound_(config_->sending),
       flow_(config_->flow),
       backoff_(config_->reconnect, this->id()) {
-  if (config_->rate_limit) bucket_.emplace(*config_->rate_limit, this->clock().now());
+  if (config_->rate_limit)
+    bucket_ = std::make_unique<token_bucket>(*config_->rate_limit, this->clock().now());
 }
 
 void connection_actor::enqueue(caf::mailbox_element_ptr ptr, caf::execution_unit* eu) {
@@ -130,24 +131,24 @@ connection_actor::behavior_type connection_actor::make_behavior() {
           if (ec || !parsed.is_object())
             return make_error(errc::invalid_argument, "subscription params must be a JSON object");
         }
-        auto id = subscriptions_.subscribe(std::move(channel), std::move(parsed),
-                                           config_->subscribe_timeout, this->clock().now());
+        auto id = rpc().subscriptions.subscribe(std::move(channel), std::move(parsed),
+                                                config_->subscribe_timeout, this->clock().now());
         if (!id) return std::move(id.error());
         rpc_active_ = true;
         auto promise = this->make_response_promise<std::uint64_t>();
-        subscription_waiters_[*id].push_back(promise);
+        rpc().subscription_waiters[*id].push_back(promise);
         // Not up yet: the restore sequence sends it.
         if (ready_ || restore_ == restore_step::subscriptions) send_subscribe(*id, false);
         return promise;
       },
       [this](unsubscribe_atom, std::uint64_t id) -> caf::result<caf::ok_atom> {
-        const auto* entry = subscriptions_.find(id);
+        const auto* entry = rpc().subscriptions.find(id);
         if (!entry) return make_error(errc::unknown_id, "no subscription " + std::to_string(id));
         subscription_info info{
             id, entry->channel,
             entry->params.is_null() ? std::string{} : boost::json::serialize(entry->params), false};
-        if (auto err = subscriptions_.unsubscribe(id)) return err;
-        restoring_.erase(id);
+        if (auto err = rpc().subscriptions.unsubscribe(id)) return err;
+        rpc().restoring.erase(id);
         settle_subscription(id, make_error(errc::subscription_failed, "unsubscribed"), false);
         if (ready_) {
           call(
@@ -502,7 +503,7 @@ void connection_actor::on_end(const caf::error& cause, std::uint16_t code, std::
   lifecycle_.advance(ev::drop);
   ready_ = false;
   restore_ = restore_step::none;
-  restoring_.clear();
+  if (rpc_) rpc_->restoring.clear();
   fail_in_flight(cause ? cause : make_error(errc::not_connected, "connection closed"));
   // Frames the session accepted but never wrote: back into the offline buffer, in order
   // (buffer policy, within its bounds), or back to the owner. Never dropped silently.
@@ -666,14 +667,20 @@ void connection_actor::fail_pending_pings(const caf::error& reason) {
 
 void connection_actor::fail_in_flight(const caf::error& reason) {
   fail_pending_pings(reason);
+  if (!rpc_) return;
   // Whether the server saw them is unknown: failed at once, never sent again.
-  for (auto& failure : rpc_.fail_all(reason)) {
-    if (auto i = rpc_waiters_.find(failure.id); i != rpc_waiters_.end()) {
+  for (auto& failure : rpc_->correlator.fail_all(reason)) {
+    if (auto i = rpc_->waiters.find(failure.id); i != rpc_->waiters.end()) {
       auto done = std::move(i->second);
-      rpc_waiters_.erase(i);
+      rpc_->waiters.erase(i);
       done(std::move(failure.error));
     }
   }
+}
+
+connection_actor::rpc_state& connection_actor::rpc() {
+  if (!rpc_) rpc_ = std::make_unique<rpc_state>();
+  return *rpc_;
 }
 
 void connection_actor::report_unsent(std::vector<ws_message> messages) {
@@ -691,9 +698,11 @@ void connection_actor::finish(std::uint16_t code, std::string reason, caf::error
   report_unsent(outbound_.take());  // buffered while down, never sent
   auto refusal = cause ? cause : make_error(errc::closed, "connection closed");
   fail_in_flight(refusal);
-  for (auto& [id, waiters] : subscription_waiters_)
-    for (auto& promise : waiters) promise.deliver(refusal);
-  subscription_waiters_.clear();
+  if (rpc_) {
+    for (auto& [id, waiters] : rpc_->subscription_waiters)
+      for (auto& promise : waiters) promise.deliver(refusal);
+    rpc_->subscription_waiters.clear();
+  }
   for (auto& [ticket, go] : std::exchange(rate_waiters_, {})) go(refusal);
   if (measures()) {
     measure(metric_names::connection_up, 0);

@@ -176,6 +176,11 @@ class connection_actor : public connection_actor_interface::base, private handle
   void settle_subscription(std::uint64_t id, const caf::error& err, bool report = true);
   /// Processes every deadline that passed; schedules the next one.
   void on_deadline();
+  /// Fails the requests and subscriptions past their deadline.
+  void expire_rpc(caf::actor_clock::time_point now);
+  /// The JSON-RPC and subscription state, made on first use.
+  struct rpc_state;
+  rpc_state& rpc();
   /// Makes sure a `deadline_atom` arrives by `at`.
   void wake_at(caf::actor_clock::time_point at);
 
@@ -308,16 +313,21 @@ class connection_actor : public connection_actor_interface::base, private handle
   };
   std::map<std::string, pending_ping> pending_pings_;
 
-  // JSON-RPC
-  rpc_correlator rpc_;
-  std::map<std::uint64_t, std::function<void(caf::expected<std::string>)>> rpc_waiters_;
+  /// JSON-RPC requests and subscriptions in flight.
+  struct rpc_state {
+    rpc_correlator correlator;
+    std::map<std::uint64_t, std::function<void(caf::expected<std::string>)>> waiters;
+    subscription_table subscriptions;
+    std::map<std::uint64_t, std::vector<caf::typed_response_promise<std::uint64_t>>>
+        subscription_waiters;
+    /// Subscriptions being restored, not yet settled.
+    std::set<std::uint64_t> restoring;
+  };
+  /// Made by the first use (`rpc()`): a connection that never sends a request nor
+  /// subscribes holds none (docs/benchmarks.md, idle memory).
+  std::unique_ptr<rpc_state> rpc_;
   /// Classify incoming text as JSON-RPC (set by the first request or subscription).
   bool rpc_active_ = false;
-
-  // Subscriptions
-  subscription_table subscriptions_;
-  std::map<std::uint64_t, std::vector<caf::typed_response_promise<std::uint64_t>>>
-      subscription_waiters_;
 
   // Restore sequence
   enum class restore_step : std::uint8_t { none, on_connect, auth, subscriptions };
@@ -325,8 +335,6 @@ class connection_actor : public connection_actor_interface::base, private handle
   caf::actor_clock::time_point restore_started_;
   caf::actor_clock::time_point down_since_;
   bool was_down_ = false;
-  /// Subscriptions being restored, not yet settled.
-  std::set<std::uint64_t> restoring_;
 
   // Auth
   std::string refresh_token_;
@@ -334,7 +342,8 @@ class connection_actor : public connection_actor_interface::base, private handle
   bool authenticated_ = false;
 
   // Rate limit
-  std::optional<token_bucket> bucket_;
+  /// Only with `config.rate_limit` (a pointer: most connections have none).
+  std::unique_ptr<token_bucket> bucket_;
   std::map<std::uint64_t, std::function<void(caf::error)>> rate_waiters_;
 
   /// The earliest pending `deadline_atom`, if one is scheduled.
