@@ -100,7 +100,8 @@ class session_impl final : public session {
         options_(std::move(options)),
         tls_(std::move(tls)),
         listener_(std::move(listener)),
-        connecting_(std::make_unique<connecting_state>(context, std::move(url))),
+        url_(std::move(url)),
+        connecting_(std::make_unique<connecting_state>(context)),
         ws_(make_stream(context, tls_)),
         timer_(context) {}
 
@@ -112,7 +113,7 @@ class session_impl final : public session {
         return self->finish(std::move(bad), close_code::abnormal, {});
       const auto& proxy = self->options_->proxy;
       auto chosen = select_proxy(
-          proxy, self->connecting_->url,
+          proxy, self->url_,
           proxy.from_environment ? proxy_environment::from_process() : proxy_environment{});
       if (!chosen) return self->finish(chosen.error(), close_code::abnormal, {});
       if (*chosen) self->proxy_ = std::make_unique<const proxy_endpoint>(std::move(**chosen));
@@ -245,12 +246,13 @@ class session_impl final : public session {
   /// The proxy of this connection, chosen when it starts; none for a direct connection
   /// (a pointer: most sessions have none, and idle memory per connection counts).
   std::unique_ptr<const proxy_endpoint> proxy_;
-  /// What only connecting needs (the URL, the resolver, the upgrade response), dropped once
-  /// the connection is open: an idle connection does not hold it (docs/benchmarks.md).
+  /// Kept for the session's life: a wss session's SSL object points at it for session
+  /// tickets, which TLS 1.3 sends after the handshake (`prepare_tls_resumption`).
+  ws_url url_;
+  /// What only connecting needs (the resolver, the upgrade response), dropped once the
+  /// connection is open: an idle connection does not hold it (docs/benchmarks.md).
   struct connecting_state {
-    connecting_state(asio::io_context& context, ws_url target)
-        : url(std::move(target)), resolver(context) {}
-    ws_url url;
+    explicit connecting_state(asio::io_context& context) : resolver(context) {}
     tcp::resolver resolver;
     websocket::response_type upgrade_response;
   };

@@ -39,8 +39,8 @@ void session_impl<Secure>::do_resolve() {
   if (ended_) return;
   arm_deadline(options_->connect_timeout);
   phase_started_ = clock_type::now();
-  const auto& host = proxy_ ? proxy_->host : connecting_->url.host;
-  auto port = proxy_ ? proxy_->port : connecting_->url.port;
+  const auto& host = proxy_ ? proxy_->host : url_.host;
+  auto port = proxy_ ? proxy_->port : url_.port;
   connecting_->resolver.async_resolve(
       host, std::to_string(port),
       [self = shared()](boost::system::error_code ec, tcp::resolver::results_type results) {
@@ -88,26 +88,25 @@ std::chrono::microseconds session_impl<Secure>::lap() {
 template <bool Secure>
 void session_impl<Secure>::do_tls_handshake() requires Secure {
   SSL* ssl = ws_.next_layer().next_layer().native_handle();
-  const bool ip_host = is_ip_literal(connecting_->url.host);
+  const bool ip_host = is_ip_literal(url_.host);
   // SNI is for host names only (RFC 6066 section 3).
-  if (!ip_host) SSL_set_tlsext_host_name(ssl, connecting_->url.host.c_str());
-  prepare_tls_resumption(ssl, connecting_->url);
+  if (!ip_host) SSL_set_tlsext_host_name(ssl, url_.host.c_str());
+  prepare_tls_resumption(ssl, url_);
   if (!options_->tls.insecure) {
     // Let OpenSSL check the name, so a mismatch reports X509_V_ERR_HOSTNAME_MISMATCH.
     X509_VERIFY_PARAM* param = SSL_get0_param(ssl);
     X509_VERIFY_PARAM_set_hostflags(param, X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS);
     if (ip_host)
-      X509_VERIFY_PARAM_set1_ip_asc(param, connecting_->url.host.c_str());
+      X509_VERIFY_PARAM_set1_ip_asc(param, url_.host.c_str());
     else
-      X509_VERIFY_PARAM_set1_host(param, connecting_->url.host.c_str(),
-                                  connecting_->url.host.size());
+      X509_VERIFY_PARAM_set1_host(param, url_.host.c_str(), url_.host.size());
   }
   ws_.next_layer().next_layer().async_handshake(
       asio::ssl::stream_base::client, [self = shared()](boost::system::error_code ec) {
         if (self->ended_) return;
         SSL* ssl = self->ws_.next_layer().next_layer().native_handle();
         if (ec) {
-          forget_tls_session(ssl, self->connecting_->url);
+          forget_tls_session(ssl, self->url_);
           long verify = SSL_get_verify_result(ssl);
           if (verify != X509_V_OK && !self->timed_out_after_) {
             return self->finish({errc::tls_verify_failed, X509_verify_cert_error_string(verify)},
@@ -141,8 +140,8 @@ void session_impl<Secure>::do_upgrade() {
     }
     for (const auto& [name, value] : options_->headers) request.insert(name, value);
   }));
-  ws_.async_handshake(connecting_->upgrade_response, connecting_->url.host_header(),
-                      connecting_->url.target, [self = shared()](boost::system::error_code ec) {
+  ws_.async_handshake(connecting_->upgrade_response, url_.host_header(), url_.target,
+                      [self = shared()](boost::system::error_code ec) {
                         if (self->ended_) return;
                         if (ec) return self->fail_upgrade(ec);
                         self->timings_.upgrade = self->lap();

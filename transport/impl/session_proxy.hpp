@@ -18,8 +18,7 @@ void session_impl<Secure>::do_proxy_connect() {
   auto exchange = std::make_shared<proxy_exchange>();
   // The authority form always names the port (RFC 9110 section 9.3.6), and so does Host.
   auto authority =
-      (connecting_->url.ipv6 ? "[" + connecting_->url.host + "]" : connecting_->url.host) + ":" +
-      std::to_string(connecting_->url.port);
+      (url_.ipv6 ? "[" + url_.host + "]" : url_.host) + ":" + std::to_string(url_.port);
   auto& request = exchange->request;
   request.method(http::verb::connect);
   request.target(authority);
@@ -50,7 +49,7 @@ void session_impl<Secure>::on_proxy_response(
     const http::response_parser<http::empty_body>& response) {
   const auto& header = response.get();
   auto status = header.result_int();
-  auto answer = "proxy " + proxy_->name() + " answered CONNECT " + connecting_->url.host_header() +
+  auto answer = "proxy " + proxy_->name() + " answered CONNECT " + url_.host_header() +
                 " with HTTP " + std::to_string(status) + " " + std::string{header.reason()};
   auto fail = [&](errc code, std::string detail) {
     finish({code, std::move(detail), static_cast<std::uint16_t>(status)}, close_code::abnormal, {});

@@ -15,7 +15,7 @@ void session_impl<Secure>::on_open() {
       std::string{connecting_->upgrade_response[http::field::sec_websocket_protocol]};
   auto extensions = connecting_->upgrade_response[http::field::sec_websocket_extensions];
   bool compressed = extensions.find("permessage-deflate") != beast::string_view::npos;
-  connecting_.reset();  // the URL, the resolver and the upgrade's headers are done with
+  connecting_.reset();  // the resolver and the upgrade's headers are done with
   ws_.control_callback([this](websocket::frame_type kind, beast::string_view payload) {
     last_received_ = clock_type::now();
     if (ended_ || kind == websocket::frame_type::close) return;
