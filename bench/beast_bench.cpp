@@ -321,16 +321,12 @@ int run(const options& o) {
             rs, [&] { return rs.opened == o.conns; }, std::chrono::seconds(600));
         !err.empty())
       return fail(client_name, o.mode, err), finish(1);
-    std::this_thread::sleep_for(std::chrono::duration<double>(o.seconds));
-    auto rss = rss_kb();
+    auto held = hold_idle(o.seconds);
     {
       std::lock_guard lock{rs.mtx};
       if (!rs.error.empty()) return fail(client_name, o.mode, rs.error), finish(1);
     }
-    out["rss_before_kb"] = rss_before;
-    out["rss_kb"] = rss;
-    out["kb_per_conn"] = double(rss - rss_before) / double(o.conns);
-    out["connect_s"] = seconds_between(first, last);
+    idle_result(out, o.conns, rss_before, held, o.seconds, seconds_between(first, last));
   } else {  // connect
     std::size_t done = 0;
     std::function<void()> next;

@@ -14,6 +14,7 @@
 #include <iostream>
 #include <stdexcept>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include <boost/json.hpp>
@@ -195,6 +196,30 @@ inline void throughput_result(boost::json::object& out, std::uint64_t msgs, std:
   out["MB_per_s"] = double(msgs) * double(size) / 1e6 / seconds;
   out["cpu_s"] = cpu_s;
   out["us_per_msg"] = msgs ? cpu_s * 1e6 / double(msgs) : 0.0;
+}
+
+/// Measures the idle hold: sleeps `hold_s` seconds, then reads VmRSS. Returns the RSS in kB
+/// and the process CPU seconds spent during the hold (timers, heartbeats, polling threads).
+struct idle_hold {
+  std::int64_t rss_kb = 0;
+  double cpu_s = 0;
+};
+inline idle_hold hold_idle(double hold_s) {
+  auto c0 = cpu_seconds();
+  std::this_thread::sleep_for(std::chrono::duration<double>(hold_s));
+  return {rss_kb(), cpu_seconds() - c0};
+}
+
+/// Fills the idle keys: `conns` connections held `hold_s` seconds grew VmRSS from
+/// `rss_before_kb` to `held.rss_kb`; `cpu_idle_pct` is the process CPU during the hold as a
+/// percentage of one core.
+inline void idle_result(boost::json::object& out, std::size_t conns, std::int64_t rss_before_kb,
+                        const idle_hold& held, double hold_s, double connect_s) {
+  out["rss_before_kb"] = rss_before_kb;
+  out["rss_kb"] = held.rss_kb;
+  out["kb_per_conn"] = double(held.rss_kb - rss_before_kb) / double(conns);
+  out["connect_s"] = connect_s;
+  out["cpu_idle_pct"] = hold_s > 0 ? 100.0 * held.cpu_s / hold_s : 0.0;
 }
 
 /// Fills the connect keys: `count` connects (each open and closed) took `seconds`.

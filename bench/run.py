@@ -21,7 +21,7 @@ ROOT = os.path.dirname(HERE)
 KEYS = {
     "throughput": ["msgs_per_s", "MB_per_s", "msgs", "seconds", "cpu_s", "us_per_msg"],
     "latency": ["p50_us", "p99_us", "p999_us", "count"],
-    "idle": ["rss_kb", "rss_before_kb", "kb_per_conn", "connect_s", "conns"],
+    "idle": ["rss_kb", "rss_before_kb", "kb_per_conn", "connect_s", "conns", "cpu_idle_pct"],
     "connect": ["connects_per_s", "count", "seconds"],
 }
 
@@ -43,9 +43,10 @@ FULL_CASES = [
     ("latency 64 B", "ws", ["--mode", "latency", "--size", "64", "--count", "20000"],
      [("p50_us", False, 1.05), ("p99_us", False, 1.1), ("p999_us", False, None)]),
     ("idle 1,000", "ws", ["--mode", "idle", "--conns", "1000", "--seconds", "1"],
-     [("kb_per_conn", False, None), ("connect_s", False, None)]),
+     [("kb_per_conn", False, None), ("connect_s", False, None), ("cpu_idle_pct", False, None)]),
     ("idle 10,000", "ws", ["--mode", "idle", "--conns", "10000", "--seconds", "2"],
-     [("kb_per_conn", False, "6.0 kB"), ("connect_s", False, None)]),
+     [("kb_per_conn", False, "6.0 kB"), ("connect_s", False, None),
+      ("cpu_idle_pct", False, None)]),
     ("connect ws x2000", "ws", ["--mode", "connect", "--count", "2000"],
      [("connects_per_s", True, 1.0)]),
     ("connect wss x500", "wss", ["--mode", "connect", "--count", "500"],

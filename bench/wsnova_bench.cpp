@@ -16,14 +16,17 @@
 #include <caf/actor_system.hpp>
 #include <caf/actor_system_config.hpp>
 #include <caf/event_based_actor.hpp>
+#include <caf/scoped_actor.hpp>
 #include <caf/send.hpp>
 #include <caf/settings.hpp>
 
 #include <wsnova/actors/connection.hpp>
 #include <wsnova/actors/events.hpp>
 #include <wsnova/actors/io_module.hpp>
+#include <wsnova/actors/profiles.hpp>
 #include <wsnova/actors/spawn_connection.hpp>
 #include <wsnova/behaviors/message_behavior.hpp>
+#include <wsnova/supervision/supervisor.hpp>
 
 #include "common.hpp"
 
@@ -181,6 +184,7 @@ int run(const options& o, bool owner_path) {
   };
   auto bad = [&](const std::string& what) { return fail(client_name, o.mode, what), finish(1); };
 
+  const auto idle_heartbeat = wsnova::make_profile(wsnova::profile::standard, o.url).session;
   auto spawn = [&](std::size_t index,
                    std::shared_ptr<bench_handler> handler) -> caf::expected<wsnova::connection> {
     wsnova::connection_config cc;
@@ -189,6 +193,10 @@ int run(const options& o, bool owner_path) {
     cc.session.compress = o.deflate;
     cc.session.tcp_nodelay = true;
     cc.session.tls.insecure = true;  // the bench server's certificate is self-signed
+    if (o.mode == "idle") {
+      cc.session.ping_interval = idle_heartbeat.ping_interval;
+      cc.session.pong_timeout = idle_heartbeat.pong_timeout;
+    }
     if (handler)
       cc.behaviors.message = wsnova::message_behavior::local{}.on(
           wsnova::handle_msg_atom::value, [handler](wsnova::handler_context& ctx, ws_message& msg) {
@@ -259,9 +267,12 @@ int run(const options& o, bool owner_path) {
       return bad(err);
     latency_result(out, std::move(h->samples));
   } else if (o.mode == "idle") {
+    // As an application holds many connections: children of a one_for_one supervisor (which
+    // monitors each and keeps its spec for restarts), each monitoring its owner and sending
+    // the heartbeat of the `standard` profile.
     auto rss_before = rss_kb();
-    std::vector<wsnova::connection> conns;
-    conns.reserve(o.conns);
+    auto sup = wsnova::spawn_supervisor(sys, wsnova::supervisor_flags{}, {});
+    if (!sup) return bad("spawn_supervisor: " + caf::to_string(sup.error()));
     auto first = clock_type::now();
     for (std::size_t i = 0; i < o.conns; ++i) {
       // At most `window` handshakes in flight.
@@ -269,24 +280,32 @@ int run(const options& o, bool owner_path) {
               st.wait_for([&] { return i - st.connected < o.window; }, std::chrono::seconds(60));
           !err.empty())
         return bad(err);
-      auto conn = spawn(i, nullptr);
-      if (!conn) return bad("spawn_connection: " + caf::to_string(conn.error()));
-      conns.push_back(*conn);
+      wsnova::child_spec spec;
+      spec.id = "c" + std::to_string(i);
+      spec.start =
+          wsnova::start_with([&spawn, i](caf::actor_system&) { return spawn(i, nullptr); });
+      caf::anon_send(*sup, wsnova::start_child_atom::value, std::move(spec));
     }
     if (auto err = st.wait_for([&] { return st.connected == o.conns; }, std::chrono::seconds(600));
         !err.empty())
       return bad(err);
     auto last = clock_type::now();
-    std::this_thread::sleep_for(std::chrono::duration<double>(o.seconds));
-    auto rss = rss_kb();
+    auto held = hold_idle(o.seconds);
     {
       std::lock_guard lock{st.mtx};
       if (!st.error.empty()) return bad(st.error);
     }
-    out["rss_before_kb"] = rss_before;
-    out["rss_kb"] = rss;
-    out["kb_per_conn"] = double(rss - rss_before) / double(o.conns);
-    out["connect_s"] = seconds_between(first, last);
+    caf::scoped_actor self{sys};
+    std::size_t running = 0;
+    self->request(*sup, std::chrono::seconds(60), wsnova::count_children_atom::value)
+        .receive([&](const wsnova::child_counts& counts) { running = counts.active; },
+                 [&](const caf::error&) {});
+    if (running != o.conns)
+      return bad("supervisor runs " + std::to_string(running) + " of " + std::to_string(o.conns) +
+                 " connections");
+    idle_result(out, o.conns, rss_before, held, o.seconds, seconds_between(first, last));
+    out["supervised"] = true;
+    out["heartbeat_ms"] = static_cast<std::int64_t>(idle_heartbeat.ping_interval.count());
   } else {  // connect
     // The loop runs in the owner actor: connected -> close 1000 -> closed -> next spawn.
     std::atomic<std::size_t> done{0};  // written by the owner, read by main on failure

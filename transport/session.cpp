@@ -33,6 +33,15 @@ std::shared_ptr<session> session::make(boost::asio::io_context& context, ws_url 
                                        std::shared_ptr<boost::asio::ssl::context> tls,
                                        std::shared_ptr<session_listener> listener,
                                        std::uint64_t id) {
+  return make(context, std::move(url), std::make_shared<const session_options>(std::move(options)),
+              std::move(tls), std::move(listener), id);
+}
+
+std::shared_ptr<session> session::make(boost::asio::io_context& context, ws_url url,
+                                       std::shared_ptr<const session_options> options,
+                                       std::shared_ptr<boost::asio::ssl::context> tls,
+                                       std::shared_ptr<session_listener> listener,
+                                       std::uint64_t id) {
   if (url.secure)
     return std::make_shared<detail::session_impl<true>>(context, std::move(url), std::move(options),
                                                         std::move(tls), std::move(listener), id);

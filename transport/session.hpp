@@ -69,6 +69,14 @@ class session : public std::enable_shared_from_this<session> {
                                        std::shared_ptr<session_listener> listener,
                                        std::uint64_t id);
 
+  /// As above, reading `options` (non-null) without copying them: a caller that starts many
+  /// sessions (a connection, at every reconnect) keeps one copy for all of them.
+  static std::shared_ptr<session> make(boost::asio::io_context& context, ws_url url,
+                                       std::shared_ptr<const session_options> options,
+                                       std::shared_ptr<boost::asio::ssl::context> tls,
+                                       std::shared_ptr<session_listener> listener,
+                                       std::uint64_t id);
+
   /// Starts connecting. Reports `on_open`, or `on_end` when connecting fails.
   virtual void start() = 0;
 

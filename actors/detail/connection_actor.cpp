@@ -14,6 +14,16 @@ namespace wsnova::detail {
 using cs = connection_state;
 using ev = lifecycle_event;
 
+namespace {
+
+/// Returns `config` to share read-only, named "conn-N" (N = `id`) when it has no id.
+std::shared_ptr<const connection_config> with_id(connection_config config, caf::actor_id id) {
+  if (config.id.empty()) config.id = "conn-" + std::to_string(id);
+  return std::make_shared<const connection_config>(std::move(config));
+}
+
+}  // namespace
+
 connection_actor::connection_actor(caf::actor_config& cfg, boost::asio::io_context& io, ws_url url,
                                    std::shared_ptr<boost::asio::ssl::context> tls,
                                    connection_config config, connection_owner owner)
@@ -22,28 +32,28 @@ connection_actor::connection_actor(caf::actor_config& cfg, boost::asio::io_conte
       pinned_(this->home_system(), io),
       ws_url_(std::move(url)),
       tls_(std::move(tls)),
-      config_(std::move(config)),
-      owner_(this, std::move(owner), config_.transfer_authority),
-      outbound_(config_.sending),
-      flow_(config_.flow),
-      backoff_(config_.reconnect, this->id()) {
-  if (config_.id.empty()) config_.id = "conn-" + std::to_string(this->id());
-  if (config_.rate_limit) bucket_.emplace(*config_.rate_limit, this->clock().now());
+      config_(with_id(std::move(config), this->id())),
+      owner_(this, std::move(owner), config_->transfer_authority),
+      outbound_(config_->sending),
+      flow_(config_->flow),
+      backoff_(config_->reconnect, this->id()) {
+  if (config_->rate_limit)
+    bucket_ = std::make_unique<token_bucket>(*config_->rate_limit, this->clock().now());
 }
 
 void connection_actor::enqueue(caf::mailbox_element_ptr ptr, caf::execution_unit* eu) {
-  super::enqueue(std::move(ptr), config_.run_on_io_thread ? &pinned_ : eu);
+  super::enqueue(std::move(ptr), config_->run_on_io_thread ? &pinned_ : eu);
 }
 
 void connection_actor::launch(caf::execution_unit* eu, bool lazy, bool hide) {
-  super::launch(config_.run_on_io_thread ? &pinned_ : eu, lazy, hide);
+  super::launch(config_->run_on_io_thread ? &pinned_ : eu, lazy, hide);
 }
 
 connection_actor::behavior_type connection_actor::make_behavior() {
   // Like Gun's process, a connection lives until it closes, whether or not anyone keeps its
   // handle: the session only holds a weak reference, so hold a strong one until exit.
   keep_alive_ = this->ctrl();
-  owner_.start(config_.id);
+  owner_.start(config_->id);
   this->set_down_handler([this](const caf::down_msg& msg) {
     if (owner_.on_down(msg)) on_owner_down();
   });
@@ -55,8 +65,8 @@ connection_actor::behavior_type connection_actor::make_behavior() {
   this->set_error_handler([](caf::error&) {
     // nop
   });
-  if (config_.registry)
-    caf::anon_send(config_.registry, register_atom::value, config_.id,
+  if (config_->registry)
+    caf::anon_send(config_->registry, register_atom::value, config_->id,
                    caf::actor_cast<caf::actor>(this));
   start_session();
   return {
@@ -68,8 +78,8 @@ connection_actor::behavior_type connection_actor::make_behavior() {
         return awaiting_connect_.back();
       },
       [this](send_atom, ws_message& message) -> caf::result<caf::ok_atom> {
-        if (!bucket_ && config_.behaviors.rate_limit.is_default() &&
-            !config_.behaviors.message.actor()) {
+        if (!bucket_ && config_->behaviors.rate_limit.is_default() &&
+            !config_->behaviors.message.actor()) {
           // The common case answers at once, with no promise.
           if (auto err = send_encoded(std::move(message))) return err;
           return caf::ok_atom::value;
@@ -121,28 +131,28 @@ connection_actor::behavior_type connection_actor::make_behavior() {
           if (ec || !parsed.is_object())
             return make_error(errc::invalid_argument, "subscription params must be a JSON object");
         }
-        auto id = subscriptions_.subscribe(std::move(channel), std::move(parsed),
-                                           config_.subscribe_timeout, this->clock().now());
+        auto id = rpc().subscriptions.subscribe(std::move(channel), std::move(parsed),
+                                                config_->subscribe_timeout, this->clock().now());
         if (!id) return std::move(id.error());
         rpc_active_ = true;
         auto promise = this->make_response_promise<std::uint64_t>();
-        subscription_waiters_[*id].push_back(promise);
+        rpc().subscription_waiters[*id].push_back(promise);
         // Not up yet: the restore sequence sends it.
         if (ready_ || restore_ == restore_step::subscriptions) send_subscribe(*id, false);
         return promise;
       },
       [this](unsubscribe_atom, std::uint64_t id) -> caf::result<caf::ok_atom> {
-        const auto* entry = subscriptions_.find(id);
+        const auto* entry = rpc().subscriptions.find(id);
         if (!entry) return make_error(errc::unknown_id, "no subscription " + std::to_string(id));
         subscription_info info{
             id, entry->channel,
             entry->params.is_null() ? std::string{} : boost::json::serialize(entry->params), false};
-        if (auto err = subscriptions_.unsubscribe(id)) return err;
-        restoring_.erase(id);
+        if (auto err = rpc().subscriptions.unsubscribe(id)) return err;
+        rpc().restoring.erase(id);
         settle_subscription(id, make_error(errc::subscription_failed, "unsubscribed"), false);
         if (ready_) {
           call(
-              config_.behaviors.subscription, unsub_req_atom::value,
+              config_->behaviors.subscription, unsub_req_atom::value,
               [](const subscription_info& x) {
                 return default_subscription_call(x, "unsubscribe");
               },
@@ -152,7 +162,7 @@ connection_actor::behavior_type connection_actor::make_behavior() {
                     // nop: the subscription has ended here; the server may still send some
                   });
                 if (!request->method.empty() && ready_)
-                  rpc_request("unsubscribe", *request, config_.subscribe_timeout,
+                  rpc_request("unsubscribe", *request, config_->subscribe_timeout,
                               [this](caf::expected<std::string> result) {
                                 if (!result)
                                   log(log_level::warning, "unsubscribe", 0, caf::timespan{0},
@@ -204,8 +214,8 @@ connection_actor::behavior_type connection_actor::make_behavior() {
         return promise;
       },
       [this](status_atom) {
-        connection_status status{config_.id,   redact_url(config_.url), lifecycle_.state(),
-                                 subprotocol_, messages_sent_,          messages_received_,
+        connection_status status{config_->id,  redact_url(config_->url), lifecycle_.state(),
+                                 subprotocol_, messages_sent_,           messages_received_,
                                  connects_};
         if (session_) {
           status.queued_messages = session_->queued_messages();
@@ -259,7 +269,7 @@ connection_actor::behavior_type connection_actor::make_behavior() {
       [this](flow_atom, std::uint32_t credit) {
         // Messages read before the pause took effect go first, in order.
         auto resume = flow_.grant(credit, [this](ws_message&& message) {
-          tell_owner(message_event{config_.id, std::move(message)});
+          tell_owner(message_event{config_->id, std::move(message)});
         });
         if (resume && session_) session_->resume_reading();
       },
@@ -297,7 +307,7 @@ void connection_actor::on_exit() {
 // -- handler_context ------------------------------------------------------------
 
 void connection_actor::send(ws_message message) {
-  if (auto err = send_encoded(std::move(message))) tell_owner(error_event{config_.id, err});
+  if (auto err = send_encoded(std::move(message))) tell_owner(error_event{config_->id, err});
 }
 
 void connection_actor::apply(directive decision) {
@@ -351,30 +361,35 @@ void connection_actor::apply(directive decision) {
 
 void connection_actor::start_session() {
   lifecycle_.advance(ev::connect);
-  if (config_.behaviors.connection.is_default()) return open_session(config_.session);
+  if (config_->behaviors.connection.is_default()) return open_session(shared_session_options());
   const auto epoch = ++session_id_;
   call(
-      config_.behaviors.connection, on_handshk_atom::value, [](const handshake& x) { return x; },
+      config_->behaviors.connection, on_handshk_atom::value, [](const handshake& x) { return x; },
       [this, epoch](caf::expected<handshake> answer) {
         if (epoch != session_id_ || !lifecycle_.is(cs::connecting)) return;
-        auto options = config_.session;
+        auto options = config_->session;
         if (answer) {
           options.headers = std::move(answer->headers);
           options.subprotocols = std::move(answer->subprotocols);
           if (auto bad = check_session_options(options)) {
             return behavior_failed("connection.on_handshake", make_error(bad.code, bad.detail),
-                                   [this] { open_session(config_.session); });
+                                   [this] { open_session(shared_session_options()); });
           }
-          return open_session(std::move(options));
+          return open_session(std::make_shared<const session_options>(std::move(options)));
         }
         behavior_failed("connection.on_handshake", std::move(answer.error()), [this, epoch] {
-          if (epoch == session_id_ && lifecycle_.is(cs::connecting)) open_session(config_.session);
+          if (epoch == session_id_ && lifecycle_.is(cs::connecting))
+            open_session(shared_session_options());
         });
       },
-      handshake{config_.session.headers, config_.session.subprotocols});
+      handshake{config_->session.headers, config_->session.subprotocols});
 }
 
-void connection_actor::open_session(session_options options) {
+std::shared_ptr<const session_options> connection_actor::shared_session_options() const {
+  return {config_, &config_->session};  // shares ownership of the whole config
+}
+
+void connection_actor::open_session(std::shared_ptr<const session_options> options) {
   if (lifecycle_.stopping()) {
     // The owner died or a close came while on_handshake was asked: never connect.
     return finish(close_code::going_away, "closed before connecting", stop_error());
@@ -410,7 +425,7 @@ void connection_actor::on_open(std::string subprotocol, bool compressed) {
     if (was_down_) measure_duration(metric_names::reconnect_downtime, opened_at_ - down_since_);
   }
   was_down_ = false;
-  start_restore(connect_info{config_.url, subprotocol_, compressed, connects_});
+  start_restore(connect_info{config_->url, subprotocol_, compressed, connects_});
 }
 
 void connection_actor::on_message(ws_message message) {
@@ -421,7 +436,7 @@ void connection_actor::on_message(ws_message message) {
 }
 
 void connection_actor::handle_message(ws_message message) {
-  const auto& slot = config_.behaviors.message;
+  const auto& slot = config_->behaviors.message;
   if (slot.is_default()) return deliver(std::move(message));
   if (const auto* fn = slot.find(handle_msg_atom::value)) {
     auto answer = (*fn)(*this, message);
@@ -450,7 +465,7 @@ void connection_actor::handle_message(ws_message message) {
 
 void connection_actor::deliver(ws_message message) {
   if (!flow_.admit(message)) return;  // held: read before the pause took effect
-  tell_owner(message_event{config_.id, std::move(message)});
+  tell_owner(message_event{config_->id, std::move(message)});
   if (flow_.exhausted() && session_) session_->pause_reading();
 }
 
@@ -466,9 +481,9 @@ void connection_actor::on_control(control_kind kind, std::string payload) {
         measure_duration(metric_names::heartbeat_rtt, *rtt);
     }
   }
-  if (config_.behaviors.connection.is_default()) return;
+  if (config_->behaviors.connection.is_default()) return;
   call(
-      config_.behaviors.connection, on_control_atom::value,
+      config_->behaviors.connection, on_control_atom::value,
       [](control_kind, const std::string&) { return directive::ok(); },
       [this](caf::expected<directive> answer) {
         if (!answer)
@@ -488,7 +503,7 @@ void connection_actor::on_end(const caf::error& cause, std::uint16_t code, std::
   lifecycle_.advance(ev::drop);
   ready_ = false;
   restore_ = restore_step::none;
-  restoring_.clear();
+  if (rpc_) rpc_->restoring.clear();
   fail_in_flight(cause ? cause : make_error(errc::not_connected, "connection closed"));
   // Frames the session accepted but never wrote: back into the offline buffer, in order
   // (buffer policy, within its bounds), or back to the owner. Never dropped silently.
@@ -501,11 +516,11 @@ void connection_actor::on_end(const caf::error& cause, std::uint16_t code, std::
   }
   if (reconnect_after_) reason = "reconnect decided by a behaviour";
   if (was_open) {
-    tell_owner(disconnected_event{config_.id, cause, code, reason});
+    tell_owner(disconnected_event{config_->id, cause, code, reason});
     was_down_ = true;
     down_since_ = this->clock().now();
     // A connection that stayed up long enough starts its backoff over.
-    if (down_since_ - opened_at_ >= config_.reconnect.stable_after) backoff_.reset();
+    if (down_since_ - opened_at_ >= config_->reconnect.stable_after) backoff_.reset();
     if (measures()) {
       measure(metric_names::disconnects, 1);
       measure(metric_names::connection_up, 0);
@@ -532,10 +547,10 @@ void connection_actor::on_end(const caf::error& cause, std::uint16_t code, std::
 }
 
 void connection_actor::decide_disconnect(const disconnect_info& info) {
-  if (config_.behaviors.connection.is_default()) return apply_disconnect(directive::ok(), info);
+  if (config_->behaviors.connection.is_default()) return apply_disconnect(directive::ok(), info);
   const auto epoch = session_id_;
   call(
-      config_.behaviors.connection, on_disconn_atom::value,
+      config_->behaviors.connection, on_disconn_atom::value,
       [](const disconnect_info&) { return directive::ok(); },
       [this, epoch, info](caf::expected<directive> answer) {
         // A close, a reconnect request or the owner's death came first.
@@ -554,8 +569,8 @@ void connection_actor::apply_disconnect(directive decision, const disconnect_inf
       decision.kind == directive_kind::reply || decision.kind == directive_kind::deferred) {
     // The default policy: reconnect what is worth it, within the reconnect policy.
     const bool first_connect_failed = info.connects == 0;
-    if (config_.reconnect.enabled && should_reconnect(info) &&
-        (!first_connect_failed || config_.reconnect.retry_initial_connect))
+    if (config_->reconnect.enabled && should_reconnect(info) &&
+        (!first_connect_failed || config_->reconnect.retry_initial_connect))
       decision = directive::reconnect(caf::timespan{0});
     else if (info.cause)
       decision = directive::stop(info.cause);
@@ -593,14 +608,14 @@ void connection_actor::schedule_reconnect(caf::timespan delay) {
   ready_ = false;
   lifecycle_.advance(ev::retry);
   ++reconnect_attempts_;
-  tell_owner(reconnecting_event{config_.id, reconnect_attempts_, delay});
+  tell_owner(reconnecting_event{config_->id, reconnect_attempts_, delay});
   log(log_level::info, "reconnecting", 0, delay);
   this->delayed_send(this, delay, retry_timer_atom::value, ++reconnect_token_);
 }
 
 void connection_actor::on_owner_down() {
   lifecycle_.stop(stop_cause::owner_gone);
-  if (!config_.close_when_owner_down) return;
+  if (!config_->close_when_owner_down) return;
   switch (lifecycle_.state()) {
     case cs::connected:
       lifecycle_.advance(ev::close);
@@ -652,18 +667,24 @@ void connection_actor::fail_pending_pings(const caf::error& reason) {
 
 void connection_actor::fail_in_flight(const caf::error& reason) {
   fail_pending_pings(reason);
+  if (!rpc_) return;
   // Whether the server saw them is unknown: failed at once, never sent again.
-  for (auto& failure : rpc_.fail_all(reason)) {
-    if (auto i = rpc_waiters_.find(failure.id); i != rpc_waiters_.end()) {
+  for (auto& failure : rpc_->correlator.fail_all(reason)) {
+    if (auto i = rpc_->waiters.find(failure.id); i != rpc_->waiters.end()) {
       auto done = std::move(i->second);
-      rpc_waiters_.erase(i);
+      rpc_->waiters.erase(i);
       done(std::move(failure.error));
     }
   }
 }
 
+connection_actor::rpc_state& connection_actor::rpc() {
+  if (!rpc_) rpc_ = std::make_unique<rpc_state>();
+  return *rpc_;
+}
+
 void connection_actor::report_unsent(std::vector<ws_message> messages) {
-  if (!messages.empty()) tell_owner(unsent_event{config_.id, std::move(messages)});
+  if (!messages.empty()) tell_owner(unsent_event{config_->id, std::move(messages)});
 }
 
 void connection_actor::finish(std::uint16_t code, std::string reason, caf::error cause) {
@@ -677,9 +698,11 @@ void connection_actor::finish(std::uint16_t code, std::string reason, caf::error
   report_unsent(outbound_.take());  // buffered while down, never sent
   auto refusal = cause ? cause : make_error(errc::closed, "connection closed");
   fail_in_flight(refusal);
-  for (auto& [id, waiters] : subscription_waiters_)
-    for (auto& promise : waiters) promise.deliver(refusal);
-  subscription_waiters_.clear();
+  if (rpc_) {
+    for (auto& [id, waiters] : rpc_->subscription_waiters)
+      for (auto& promise : waiters) promise.deliver(refusal);
+    rpc_->subscription_waiters.clear();
+  }
   for (auto& [ticket, go] : std::exchange(rate_waiters_, {})) go(refusal);
   if (measures()) {
     measure(metric_names::connection_up, 0);
@@ -691,7 +714,7 @@ void connection_actor::finish(std::uint16_t code, std::string reason, caf::error
                         !(is(cause, errc::closed_by_peer) && code == close_code::normal);
   log(abnormal ? log_level::warning : log_level::info, "closed", code, caf::timespan{0},
       cause ? describe(cause) : reason);
-  tell_owner(closed_event{config_.id, code, std::move(reason), cause});
+  tell_owner(closed_event{config_->id, code, std::move(reason), cause});
   for (auto& promise : awaiting_connect_) promise.deliver(refusal);
   awaiting_connect_.clear();
   if (awaiting_close_) {

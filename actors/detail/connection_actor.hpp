@@ -84,17 +84,19 @@ class connection_actor : public connection_actor_interface::base, private handle
  private:
   // -- handler_context ---------------------------------------------------------
 
-  const std::string& connection_id() const override { return config_.id; }
-  const std::string& url() const override { return config_.url; }
+  const std::string& connection_id() const override { return config_->id; }
+  const std::string& url() const override { return config_->url; }
   void send(ws_message message) override;
   void apply(directive decision) override;
-  const reconnect_policy& reconnection() const override { return config_.reconnect; }
+  const reconnect_policy& reconnection() const override { return config_->reconnect; }
 
   // -- state machine (connection_actor.cpp) -------------------------------------
 
   /// Asks `on_handshake` (when set), then starts a transport session.
   void start_session();
-  void open_session(session_options options);
+  void open_session(std::shared_ptr<const session_options> options);
+  /// The session options of `config_`, without a copy.
+  std::shared_ptr<const session_options> shared_session_options() const;
   void on_open(std::string subprotocol, bool compressed);
   void on_message(ws_message message);
   /// Runs the Message behaviour on `message`, then delivers or acts.
@@ -144,7 +146,7 @@ class connection_actor : public connection_actor_interface::base, private handle
   void pass_rate_limit(std::string kind, std::function<void(caf::error)> go);
   /// True when the RateLimit behaviour is the connection's own bucket (the default).
   bool slot_is_local_bucket() const noexcept {
-    const auto& slot = config_.behaviors.rate_limit;
+    const auto& slot = config_->behaviors.rate_limit;
     return !slot.actor() && !slot.find(rate_acquire_atom::value);
   }
   /// The token bucket's released requests at `now`.
@@ -174,6 +176,11 @@ class connection_actor : public connection_actor_interface::base, private handle
   void settle_subscription(std::uint64_t id, const caf::error& err, bool report = true);
   /// Processes every deadline that passed; schedules the next one.
   void on_deadline();
+  /// Fails the requests and subscriptions past their deadline.
+  void expire_rpc(caf::actor_clock::time_point now);
+  /// The JSON-RPC and subscription state, made on first use.
+  struct rpc_state;
+  rpc_state& rpc();
   /// Makes sure a `deadline_atom` arrives by `at`.
   void wake_at(caf::actor_clock::time_point at);
 
@@ -187,12 +194,12 @@ class connection_actor : public connection_actor_interface::base, private handle
   /// runs `fallback` (the callback's default) when the Error behaviour says go on.
   void behavior_failed(const char* callback_name, caf::error err, std::function<void()> fallback);
   /// True when log events of `level` reach the Logging behaviour.
-  bool logs(log_level level) const noexcept { return level >= config_.log_threshold; }
+  bool logs(log_level level) const noexcept { return level >= config_->log_threshold; }
   void log(log_level level, std::string event, std::uint16_t code = 0,
            caf::timespan duration = caf::timespan{0}, std::string detail = {});
   /// True when measurements are recorded at all.
   bool measures() const noexcept {
-    return config_.metrics != nullptr || !config_.behaviors.metrics.is_default();
+    return config_->metrics != nullptr || !config_->behaviors.metrics.is_default();
   }
   void measure(std::string_view name, double value, std::string code = {});
   /// Reports the message counters and the send queue depth to the Metrics behaviour: in
@@ -249,14 +256,16 @@ class connection_actor : public connection_actor_interface::base, private handle
   io_pinned_unit pinned_;
   ws_url ws_url_;
   std::shared_ptr<boost::asio::ssl::context> tls_;
-  connection_config config_;
+  /// Read-only after construction; each session shares its `session` part instead of a copy
+  /// (docs/benchmarks.md, idle memory).
+  std::shared_ptr<const connection_config> config_;
   /// The state and why the connection stops; every state change goes through it.
   connection_lifecycle lifecycle_;
   /// The owner: events, monitor, transfer.
   owner_link owner_;
   /// The offline buffer and the send watermarks.
   outbound_queue outbound_;
-  /// Receive credit (flow control; unlimited when `config_.flow == 0`).
+  /// Receive credit (flow control; unlimited when `config_->flow == 0`).
   flow_window flow_;
   std::shared_ptr<session> session_;
   /// This actor, from start to exit (see make_behavior).
@@ -304,16 +313,21 @@ class connection_actor : public connection_actor_interface::base, private handle
   };
   std::map<std::string, pending_ping> pending_pings_;
 
-  // JSON-RPC
-  rpc_correlator rpc_;
-  std::map<std::uint64_t, std::function<void(caf::expected<std::string>)>> rpc_waiters_;
+  /// JSON-RPC requests and subscriptions in flight.
+  struct rpc_state {
+    rpc_correlator correlator;
+    std::map<std::uint64_t, std::function<void(caf::expected<std::string>)>> waiters;
+    subscription_table subscriptions;
+    std::map<std::uint64_t, std::vector<caf::typed_response_promise<std::uint64_t>>>
+        subscription_waiters;
+    /// Subscriptions being restored, not yet settled.
+    std::set<std::uint64_t> restoring;
+  };
+  /// Made by the first use (`rpc()`): a connection that never sends a request nor
+  /// subscribes holds none (docs/benchmarks.md, idle memory).
+  std::unique_ptr<rpc_state> rpc_;
   /// Classify incoming text as JSON-RPC (set by the first request or subscription).
   bool rpc_active_ = false;
-
-  // Subscriptions
-  subscription_table subscriptions_;
-  std::map<std::uint64_t, std::vector<caf::typed_response_promise<std::uint64_t>>>
-      subscription_waiters_;
 
   // Restore sequence
   enum class restore_step : std::uint8_t { none, on_connect, auth, subscriptions };
@@ -321,8 +335,6 @@ class connection_actor : public connection_actor_interface::base, private handle
   caf::actor_clock::time_point restore_started_;
   caf::actor_clock::time_point down_since_;
   bool was_down_ = false;
-  /// Subscriptions being restored, not yet settled.
-  std::set<std::uint64_t> restoring_;
 
   // Auth
   std::string refresh_token_;
@@ -330,7 +342,8 @@ class connection_actor : public connection_actor_interface::base, private handle
   bool authenticated_ = false;
 
   // Rate limit
-  std::optional<token_bucket> bucket_;
+  /// Only with `config.rate_limit` (a pointer: most connections have none).
+  std::unique_ptr<token_bucket> bucket_;
   std::map<std::uint64_t, std::function<void(caf::error)>> rate_waiters_;
 
   /// The earliest pending `deadline_atom`, if one is scheduled.

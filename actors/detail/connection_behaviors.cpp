@@ -21,12 +21,12 @@ caf::error connection_actor::behavior_reply_error(caf::error err) {
 void connection_actor::report_error(caf::error err, std::string where,
                                     std::function<void()> go_on) {
   if (measures()) measure(metric_names::errors, 1, to_string(code_of(err)));
-  if (config_.behaviors.error.is_default()) {
-    tell_owner(error_event{config_.id, std::move(err)});
+  if (config_->behaviors.error.is_default()) {
+    tell_owner(error_event{config_->id, std::move(err)});
     return go_on();
   }
   call(
-      config_.behaviors.error, on_error_atom::value,
+      config_->behaviors.error, on_error_atom::value,
       [](const caf::error&, const std::string&) { return directive::ok(); },
       [this, err, go_on = std::move(go_on)](caf::expected<directive> answer) {
         if (lifecycle_.is(connection_state::closed)) return;
@@ -36,7 +36,7 @@ void connection_actor::report_error(caf::error err, std::string where,
               "error.on_error: " + describe(answer.error()));
           answer = directive::ok();
         }
-        if (answer->kind != directive_kind::ignore) tell_owner(error_event{config_.id, err});
+        if (answer->kind != directive_kind::ignore) tell_owner(error_event{config_->id, err});
         switch (answer->kind) {
           case directive_kind::ok:
           case directive_kind::ignore:
@@ -69,24 +69,24 @@ void connection_actor::log(log_level level, std::string event, std::uint16_t cod
   if (!logs(level)) return;
   log_event entry{level,
                   std::move(event),
-                  config_.id,
+                  config_->id,
                   to_string(lifecycle_.state()),
-                  redact_url(config_.url),
+                  redact_url(config_->url),
                   code,
                   duration,
                   std::move(detail)};
   notify(
-      config_.behaviors.logging, log_atom::value,
+      config_->behaviors.logging, log_atom::value,
       [](const log_event& x) { write_log_line(std::cerr, x); }, std::move(entry));
 }
 
 void connection_actor::measure(std::string_view name, double value, std::string code) {
   notify(
-      config_.behaviors.metrics, metric_atom::value,
+      config_->behaviors.metrics, metric_atom::value,
       [this](const metric_sample& x) {
-        if (config_.metrics) record_metric(*config_.metrics, x);
+        if (config_->metrics) record_metric(*config_->metrics, x);
       },
-      metric_sample{std::string{name}, config_.id, value, std::move(code)});
+      metric_sample{std::string{name}, config_->id, value, std::move(code)});
 }
 
 void connection_actor::report_counters(bool now_or_never) {

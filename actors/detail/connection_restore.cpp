@@ -41,9 +41,9 @@ void connection_actor::rpc_request(std::string kind, const rpc_call& call, caf::
     if (epoch != session_id_ || !lifecycle_.is(cs::connected))
       return done(make_error(errc::connection_lost, "disconnected before " + method + " was sent"));
     auto now = this->clock().now();
-    auto outgoing = rpc_.make_request(method, std::move(params), timeout, now);
+    auto outgoing = rpc().correlator.make_request(method, std::move(params), timeout, now);
     if (!outgoing) return done(std::move(outgoing.error()));
-    rpc_waiters_.emplace(outgoing->id, std::move(done));
+    rpc().waiters.emplace(outgoing->id, std::move(done));
     write_frame(ws_message{message_kind::text, std::move(outgoing->text)});
     wake_at(now + timeout);
   });
@@ -53,11 +53,11 @@ bool connection_actor::route_rpc(ws_message& message) {
   // Cheap test first: a JSON-RPC message is a JSON object.
   auto first = message.payload.find_first_not_of(" \t\r\n");
   if (first == std::string::npos || message.payload[first] != '{') return false;
-  auto event = rpc_.on_message(message.payload, this->clock().now());
+  auto event = rpc().correlator.on_message(message.payload, this->clock().now());
   auto complete = [this](std::uint64_t id, caf::expected<std::string> outcome) {
-    if (auto i = rpc_waiters_.find(id); i != rpc_waiters_.end()) {
+    if (auto i = rpc().waiters.find(id); i != rpc().waiters.end()) {
       auto done = std::move(i->second);
-      rpc_waiters_.erase(i);
+      rpc().waiters.erase(i);
       done(std::move(outcome));
     }
   };
@@ -74,14 +74,14 @@ bool connection_actor::route_rpc(ws_message& message) {
   }
   if (auto* note = std::get_if<rpc_notification>(&event)) {
     if (!note->channel || !note->id.is_null()) return false;
-    const auto* entry = subscriptions_.find_channel(*note->channel);
+    const auto* entry = rpc().subscriptions.find_channel(*note->channel);
     if (!entry) return false;
-    if (config_.behaviors.subscription.is_default()) {
+    if (config_->behaviors.subscription.is_default()) {
       deliver(std::move(message));
       return true;
     }
     call(
-        config_.behaviors.subscription, notify_atom::value,
+        config_->behaviors.subscription, notify_atom::value,
         [](const std::string&, const ws_message&) { return directive::ok(); },
         [this, m = message](caf::expected<directive> answer) mutable {
           if (!answer)
@@ -101,10 +101,10 @@ bool connection_actor::route_rpc(ws_message& message) {
 void connection_actor::start_restore(const connect_info& info) {
   restore_ = restore_step::on_connect;
   restore_started_ = this->clock().now();
-  if (config_.behaviors.connection.is_default()) return restore_auth();
+  if (config_->behaviors.connection.is_default()) return restore_auth();
   const auto epoch = session_id_;
   call(
-      config_.behaviors.connection, on_connect_atom::value,
+      config_->behaviors.connection, on_connect_atom::value,
       [](const connect_info&) { return directive::ok(); },
       [this, epoch](caf::expected<directive> answer) {
         if (epoch != session_id_ || restore_ != restore_step::on_connect) return;
@@ -131,7 +131,7 @@ void connection_actor::start_restore(const connect_info& info) {
 
 void connection_actor::restore_auth() {
   restore_ = restore_step::auth;
-  if (config_.behaviors.auth.is_default()) return restore_subscriptions();
+  if (config_->behaviors.auth.is_default()) return restore_subscriptions();
   const auto epoch = session_id_;
   authenticate(connects_ == 1 ? auth_reason::connect : auth_reason::reconnect,
                [this, epoch](const caf::error&) {
@@ -143,11 +143,12 @@ void connection_actor::restore_auth() {
 
 void connection_actor::restore_subscriptions() {
   restore_ = restore_step::subscriptions;
-  for (const auto& entry : subscriptions_.on_reconnect(this->clock().now())) {
-    restoring_.insert(entry.id);
+  if (!rpc_) return restore_done();  // never subscribed
+  for (const auto& entry : rpc().subscriptions.on_reconnect(this->clock().now())) {
+    rpc().restoring.insert(entry.id);
     send_subscribe(entry.id, connects_ > 1);
   }
-  if (restoring_.empty()) restore_done();
+  if (rpc().restoring.empty()) restore_done();
 }
 
 void connection_actor::restore_done() {
@@ -157,9 +158,9 @@ void connection_actor::restore_done() {
   if (measures()) measure_duration(metric_names::restore_duration, took);
   log(log_level::info, "restored", 0, took);
   if (connects_ == 1)
-    tell_owner(connected_event{config_.id, redact_url(config_.url), subprotocol_, compressed_});
+    tell_owner(connected_event{config_->id, redact_url(config_->url), subprotocol_, compressed_});
   else
-    tell_owner(reconnected_event{config_.id, reconnect_attempts_, subprotocol_});
+    tell_owner(reconnected_event{config_->id, reconnect_attempts_, subprotocol_});
   reconnect_attempts_ = 0;
   for (auto& promise : awaiting_connect_) promise.deliver(caf::ok_atom::value);
   awaiting_connect_.clear();
@@ -170,10 +171,10 @@ void connection_actor::restore_done() {
 
 void connection_actor::authenticate(auth_reason reason,
                                     const std::function<void(caf::error)>& done) {
-  if (config_.behaviors.auth.is_default()) return done({});
+  if (config_->behaviors.auth.is_default()) return done({});
   const auto epoch = session_id_;
   call(
-      config_.behaviors.auth, auth_req_atom::value, [](const auth_attempt&) { return rpc_call{}; },
+      config_->behaviors.auth, auth_req_atom::value, [](const auth_attempt&) { return rpc_call{}; },
       [this, epoch, reason, done](caf::expected<rpc_call> request) mutable {
         if (epoch != session_id_) return;
         if (!request) return on_auth_failed(std::move(request.error()), done);
@@ -181,12 +182,12 @@ void connection_actor::authenticate(auth_reason reason,
         log(log_level::info, "auth", 0, caf::timespan{0}, to_string(reason));
         const auto started = this->clock().now();
         rpc_request(
-            "auth", *request, config_.auth_timeout,
+            "auth", *request, config_->auth_timeout,
             [this, epoch, started, done](caf::expected<std::string> result) mutable {
               if (epoch != session_id_) return done(make_error(errc::connection_lost));
               if (!result) return on_auth_failed(std::move(result.error()), done);
               call(
-                  config_.behaviors.auth, auth_res_atom::value,
+                  config_->behaviors.auth, auth_res_atom::value,
                   [](const std::string& json) { return read_token_result(json); },
                   [this, epoch, started, done](caf::expected<auth_outcome> outcome) mutable {
                     if (epoch != session_id_) return done(make_error(errc::connection_lost));
@@ -197,7 +198,7 @@ void connection_actor::authenticate(auth_reason reason,
                     log(log_level::info, "authenticated", 0, this->clock().now() - started);
                     if (outcome->expires_in.count() > 0) {
                       auto refresh_in = std::chrono::duration_cast<caf::timespan>(
-                          outcome->expires_in * config_.auth_refresh_at);
+                          outcome->expires_in * config_->auth_refresh_at);
                       this->delayed_send(this, refresh_in, auth_timer_atom::value,
                                          ++auth_timer_token_);
                     }
@@ -219,25 +220,26 @@ void connection_actor::on_auth_failed(caf::error err, const std::function<void(c
 // -- subscriptions --------------------------------------------------------------------
 
 void connection_actor::send_subscribe(std::uint64_t id, bool restoring) {
-  const auto* entry = subscriptions_.find(id);
+  const auto* entry = rpc().subscriptions.find(id);
   if (!entry) return;
   const auto epoch = session_id_;
   call(
-      config_.behaviors.subscription, sub_req_atom::value,
+      config_->behaviors.subscription, sub_req_atom::value,
       [](const subscription_info& info) { return default_subscription_call(info, "subscribe"); },
       [this, epoch, id](caf::expected<rpc_call> request) {
         if (epoch != session_id_) return;
         if (!request) {
           return behavior_failed("subscription.sub_req", request.error(), [this, id, request] {
-            if (subscriptions_.fail(id, request.error()) == caf::none)
+            if (rpc().subscriptions.fail(id, request.error()) == caf::none)
               settle_subscription(id,
                                   make_error(errc::subscription_failed, describe(request.error())));
           });
         }
-        rpc_request("subscribe", *request, config_.subscribe_timeout,
+        rpc_request("subscribe", *request, config_->subscribe_timeout,
                     [this, id](caf::expected<std::string> result) {
                       if (result) {
-                        if (subscriptions_.confirm(id) == caf::none) settle_subscription(id, {});
+                        if (rpc().subscriptions.confirm(id) == caf::none)
+                          settle_subscription(id, {});
                         return;
                       }
                       auto err = is(result.error(), errc::rate_limited)
@@ -246,24 +248,26 @@ void connection_actor::send_subscribe(std::uint64_t id, bool restoring) {
                       if (is(result.error(), errc::connection_lost) ||
                           is(result.error(), errc::closed_by_peer))
                         return;  // stays active: restored after the reconnect
-                      if (subscriptions_.fail(id, err) == caf::none) settle_subscription(id, err);
+                      if (rpc().subscriptions.fail(id, err) == caf::none)
+                        settle_subscription(id, err);
                     });
       },
       subscription_info{id, entry->channel, to_json_text(entry->params), restoring});
 }
 
 void connection_actor::settle_subscription(std::uint64_t id, const caf::error& err, bool report) {
-  if (auto i = subscription_waiters_.find(id); i != subscription_waiters_.end()) {
+  if (auto i = rpc().subscription_waiters.find(id); i != rpc().subscription_waiters.end()) {
     for (auto& promise : i->second) {
       if (err)
         promise.deliver(err);
       else
         promise.deliver(id);
     }
-    subscription_waiters_.erase(i);
+    rpc().subscription_waiters.erase(i);
   }
   auto continue_restore = [this, id] {
-    if (restoring_.erase(id) != 0 && restoring_.empty() && restore_ == restore_step::subscriptions)
+    if (rpc().restoring.erase(id) != 0 && rpc().restoring.empty() &&
+        restore_ == restore_step::subscriptions)
       restore_done();
   };
   if (!err || !report) return continue_restore();
@@ -284,26 +288,31 @@ void connection_actor::on_deadline() {
   const auto now = this->clock().now();
   if (wake_at_ && *wake_at_ > now) return;  // a later wake-up replaced this one
   wake_at_.reset();
-  for (auto& failure : rpc_.expire(now)) {
-    if (auto i = rpc_waiters_.find(failure.id); i != rpc_waiters_.end()) {
+  if (rpc_) expire_rpc(now);
+  release_rate_waiters(now);
+  std::optional<caf::actor_clock::time_point> next;
+  if (rpc_) next = rpc_->correlator.next_deadline();
+  auto earlier = [&next](std::optional<caf::actor_clock::time_point> at) {
+    if (at && (!next || *at < *next)) next = at;
+  };
+  if (rpc_ && lifecycle_.is(cs::connected)) earlier(rpc_->subscriptions.next_deadline());
+  if (bucket_ && slot_is_local_bucket()) earlier(bucket_->next_release_at());
+  if (next) wake_at(*next);
+}
+
+void connection_actor::expire_rpc(caf::actor_clock::time_point now) {
+  for (auto& failure : rpc().correlator.expire(now)) {
+    if (auto i = rpc().waiters.find(failure.id); i != rpc().waiters.end()) {
       auto done = std::move(i->second);
-      rpc_waiters_.erase(i);
+      rpc().waiters.erase(i);
       done(std::move(failure.error));
     }
   }
   if (lifecycle_.is(cs::connected)) {
-    for (const auto& expired : subscriptions_.expire(now))
+    for (const auto& expired : rpc().subscriptions.expire(now))
       settle_subscription(expired.id, make_error(errc::subscription_failed,
                                                  "not confirmed in time: " + expired.channel));
   }
-  release_rate_waiters(now);
-  std::optional<caf::actor_clock::time_point> next = rpc_.next_deadline();
-  auto earlier = [&next](std::optional<caf::actor_clock::time_point> at) {
-    if (at && (!next || *at < *next)) next = at;
-  };
-  if (lifecycle_.is(cs::connected)) earlier(subscriptions_.next_deadline());
-  if (bucket_ && slot_is_local_bucket()) earlier(bucket_->next_release_at());
-  if (next) wake_at(*next);
 }
 
 }  // namespace wsnova::detail

@@ -14,7 +14,7 @@ void connection_actor::send_user(std::string kind, ws_message message,
   pass_rate_limit(std::move(kind), [this, message = std::move(message),
                                     done = std::move(done)](caf::error err) mutable {
     if (err) return done(std::move(err));
-    const auto& slot = config_.behaviors.message;
+    const auto& slot = config_->behaviors.message;
     if (const auto* handler = slot.actor()) {
       // Replies of one actor arrive in the order it was asked: sends stay in order.
       // cppcheck-suppress accessMoved ; false positive: the other use is after a return
@@ -34,7 +34,7 @@ void connection_actor::send_user(std::string kind, ws_message message,
 }
 
 caf::error connection_actor::send_encoded(ws_message message) {
-  if (const auto* fn = config_.behaviors.message.find(encode_atom::value)) {
+  if (const auto* fn = config_->behaviors.message.find(encode_atom::value)) {
     auto encoded = (*fn)(*this, message);
     if (!encoded) return std::move(encoded.error());
     return send_encoded_raw(std::move(*encoded));
@@ -71,7 +71,7 @@ void connection_actor::flush_offline_buffer() {
 }
 
 void connection_actor::pass_rate_limit(std::string kind, std::function<void(caf::error)> go) {
-  const auto& slot = config_.behaviors.rate_limit;
+  const auto& slot = config_->behaviors.rate_limit;
   if (slot.is_default() && !bucket_) return go({});
   auto on_answer = [this, go = std::move(go)](caf::expected<rate_answer> answer) mutable {
     if (!answer) {

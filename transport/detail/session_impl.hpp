@@ -94,26 +94,27 @@ class session_impl final : public session {
   using next_layer_type = detail::cork_stream<transport_type>;
   using ws_stream_type = websocket::stream<next_layer_type>;
 
-  session_impl(asio::io_context& context, ws_url url, session_options options,
+  session_impl(asio::io_context& context, ws_url url,
+               std::shared_ptr<const session_options> options,
                std::shared_ptr<asio::ssl::context> tls, std::shared_ptr<session_listener> listener,
                std::uint64_t id)
       : session(id),
         context_(context),
-        url_(std::move(url)),
         options_(std::move(options)),
         tls_(std::move(tls)),
         listener_(std::move(listener)),
-        resolver_(context),
+        url_(std::move(url)),
+        connecting_(std::make_unique<connecting_state>(context)),
         ws_(make_stream(context, tls_)),
         timer_(context) {}
 
   void start() override {
     ws_.next_layer().set_owner(weak_from_this());
-    ws_.next_layer().set_immediate(!options_.coalesce_writes);
+    ws_.next_layer().set_immediate(!options_->coalesce_writes);
     asio::post(context_, [self = shared()] {
-      if (auto bad = check_session_options(self->options_))
+      if (auto bad = check_session_options(*self->options_))
         return self->finish(std::move(bad), close_code::abnormal, {});
-      const auto& proxy = self->options_.proxy;
+      const auto& proxy = self->options_->proxy;
       auto chosen = select_proxy(
           proxy, self->url_,
           proxy.from_environment ? proxy_environment::from_process() : proxy_environment{});
@@ -243,18 +244,28 @@ class session_impl final : public session {
   // -- member variables ---------------------------------------------------------
 
   asio::io_context& context_;
-  ws_url url_;
-  session_options options_;
+  /// Read-only and shared with the connection that started the session (and its later
+  /// sessions): one copy per connection, not one per session (docs/benchmarks.md, idle memory).
+  std::shared_ptr<const session_options> options_;
   std::shared_ptr<asio::ssl::context> tls_;
   std::shared_ptr<session_listener> listener_;
   /// The proxy of this connection, chosen when it starts; none for a direct connection
   /// (a pointer: most sessions have none, and idle memory per connection counts).
   std::unique_ptr<const proxy_endpoint> proxy_;
-  tcp::resolver resolver_;
+  /// Kept for the session's life: a wss session's SSL object points at it for session
+  /// tickets, which TLS 1.3 sends after the handshake (`prepare_tls_resumption`).
+  ws_url url_;
+  /// What only connecting needs (the resolver, the upgrade response), dropped once the
+  /// connection is open: an idle connection does not hold it (docs/benchmarks.md).
+  struct connecting_state {
+    explicit connecting_state(asio::io_context& context) : resolver(context) {}
+    tcp::resolver resolver;
+    websocket::response_type upgrade_response;
+  };
+  std::unique_ptr<connecting_state> connecting_;
   ws_stream_type ws_;
   /// Connect/handshake deadline while connecting, heartbeat while open, close deadline.
   asio::steady_timer timer_;
-  websocket::response_type upgrade_response_;
   /// Small messages are read here and copied out (also the proxy's HTTP answer).
   beast::flat_buffer read_buffer_;
   /// After a message of at least this size the next one is read straight into the string
@@ -279,8 +290,8 @@ class session_impl final : public session {
   };
   /// Frames in the cork, not yet known to be handed to the kernel, oldest first.
   fifo<corked_frame> corked_;
-  /// What `settle` reports.
-  session_end end_;
+  /// What `settle` reports, made by `finish` (an open session holds none).
+  std::unique_ptr<session_end> end_;
   std::optional<std::chrono::milliseconds> timed_out_after_;
   clock_type::time_point last_received_;
   /// When the last data message arrived (`session_options::silence_timeout`).

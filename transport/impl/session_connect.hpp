@@ -12,7 +12,7 @@ void session_impl<Secure>::arm_deadline(std::chrono::milliseconds duration) {
   timer_.async_wait([self = shared(), duration](boost::system::error_code ec) {
     if (ec || self->open_ || self->ended_) return;
     self->timed_out_after_ = duration;
-    self->resolver_.cancel();
+    self->connecting_->resolver.cancel();
     boost::system::error_code ignored;
     self->tcp_layer().socket().close(ignored);
   });
@@ -37,7 +37,7 @@ void session_impl<Secure>::fail_connecting(boost::system::error_code ec, session
 template <bool Secure>
 void session_impl<Secure>::do_resolve() {
   if (ended_) return;
-  arm_deadline(options_.connect_timeout);
+  arm_deadline(options_->connect_timeout);
   phase_started_ = clock_type::now();
   const auto& host = proxy_ ? proxy_->host : url_.host;
   auto port = proxy_ ? proxy_->port : url_.port;
@@ -46,7 +46,7 @@ void session_impl<Secure>::do_resolve() {
   boost::system::error_code not_an_address;
   auto address = asio::ip::make_address(host, not_an_address);
   if (!not_an_address) return do_connect(std::array<tcp::endpoint, 1>{{{address, port}}});
-  resolver_.async_resolve(
+  connecting_->resolver.async_resolve(
       host, std::to_string(port),
       [self = shared()](boost::system::error_code ec, tcp::resolver::results_type results) {
         if (self->ended_) return;
@@ -62,7 +62,7 @@ void session_impl<Secure>::do_connect(const Endpoints& endpoints) {
                             [self = shared()](boost::system::error_code ec, const tcp::endpoint&) {
                               if (self->ended_) return;
                               if (ec) return self->fail_connecting(ec, session_phase::connect);
-                              if (self->options_.tcp_nodelay) {
+                              if (self->options_->tcp_nodelay) {
                                 boost::system::error_code ignored;
                                 self->tcp_layer().socket().set_option(tcp::no_delay{true}, ignored);
                               }
@@ -76,7 +76,7 @@ void session_impl<Secure>::do_connect(const Endpoints& endpoints) {
 
 template <bool Secure>
 void session_impl<Secure>::do_handshakes() {
-  arm_deadline(options_.handshake_timeout);
+  arm_deadline(options_->handshake_timeout);
   if constexpr (Secure)
     do_tls_handshake();
   else
@@ -98,7 +98,7 @@ void session_impl<Secure>::do_tls_handshake() requires Secure {
   // SNI is for host names only (RFC 6066 section 3).
   if (!ip_host) SSL_set_tlsext_host_name(ssl, url_.host.c_str());
   prepare_tls_resumption(ssl, url_);
-  if (!options_.tls.insecure) {
+  if (!options_->tls.insecure) {
     // Let OpenSSL check the name, so a mismatch reports X509_V_ERR_HOSTNAME_MISMATCH.
     X509_VERIFY_PARAM* param = SSL_get0_param(ssl);
     X509_VERIFY_PARAM_set_hostflags(param, X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS);
@@ -128,25 +128,25 @@ void session_impl<Secure>::do_tls_handshake() requires Secure {
 
 template <bool Secure>
 void session_impl<Secure>::do_upgrade() {
-  ws_.set_option(websocket::stream_base::timeout{options_.handshake_timeout,
+  ws_.set_option(websocket::stream_base::timeout{options_->handshake_timeout,
                                                  websocket::stream_base::none(), false});
   websocket::permessage_deflate deflate;
-  deflate.client_enable = options_.compress;
+  deflate.client_enable = options_->compress;
   ws_.set_option(deflate);
-  ws_.read_message_max(options_.max_message_size);
+  ws_.read_message_max(options_->max_message_size);
   ws_.auto_fragment(false);
-  ws_.write_buffer_bytes(options_.write_buffer_bytes);
+  ws_.write_buffer_bytes(options_->write_buffer_bytes);
   ws_.set_option(websocket::stream_base::decorator([this](websocket::request_type& request) {
-    if (!options_.user_agent.empty()) request.set(http::field::user_agent, options_.user_agent);
-    if (!options_.subprotocols.empty()) {
+    if (!options_->user_agent.empty()) request.set(http::field::user_agent, options_->user_agent);
+    if (!options_->subprotocols.empty()) {
       std::string offered;
-      for (const auto& protocol : options_.subprotocols)
+      for (const auto& protocol : options_->subprotocols)
         offered += (offered.empty() ? "" : ", ") + protocol;
       request.set(http::field::sec_websocket_protocol, offered);
     }
-    for (const auto& [name, value] : options_.headers) request.insert(name, value);
+    for (const auto& [name, value] : options_->headers) request.insert(name, value);
   }));
-  ws_.async_handshake(upgrade_response_, url_.host_header(), url_.target,
+  ws_.async_handshake(connecting_->upgrade_response, url_.host_header(), url_.target,
                       [self = shared()](boost::system::error_code ec) {
                         if (self->ended_) return;
                         if (ec) return self->fail_upgrade(ec);
@@ -158,8 +158,9 @@ void session_impl<Secure>::do_upgrade() {
 template <bool Secure>
 void session_impl<Secure>::fail_upgrade(boost::system::error_code ec) {
   if (ec == websocket::error::upgrade_declined) {
-    auto status = upgrade_response_.result_int();
-    auto detail = "HTTP " + std::to_string(status) + " " + std::string{upgrade_response_.reason()};
+    auto status = connecting_->upgrade_response.result_int();
+    auto detail = "HTTP " + std::to_string(status) + " " +
+                  std::string{connecting_->upgrade_response.reason()};
     finish({errc::upgrade_rejected, std::move(detail), static_cast<std::uint16_t>(status)},
            close_code::abnormal, {});
     return;

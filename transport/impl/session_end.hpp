@@ -10,11 +10,11 @@ void session_impl<Secure>::finish(failure cause, std::uint16_t code, std::string
   if (ended_) return;
   ended_ = true;
   timer_.cancel();
-  resolver_.cancel();
+  if (connecting_) connecting_->resolver.cancel();
   boost::system::error_code ignored;
   tcp_layer().socket().shutdown(tcp::socket::shutdown_both, ignored);
   tcp_layer().socket().close(ignored);
-  end_ = session_end{std::move(cause), code, std::move(reason), {}};
+  end_ = std::make_unique<session_end>(session_end{std::move(cause), code, std::move(reason), {}});
   ws_.next_layer().when_drained([self = shared()] { self->settle(); });
 }
 
@@ -23,7 +23,7 @@ void session_impl<Secure>::settle() {
   if (reported_ || writing_ || ws_.next_layer().writing()) return;
   reported_ = true;
   auto written = ws_.next_layer().bytes_written();
-  auto& unsent = end_.unsent;
+  auto& unsent = end_->unsent;
   for (auto& frame : corked_)
     if (frame.end > written) unsent.push_back(to_message(std::move(frame.item)));
   corked_.clear();
@@ -33,7 +33,7 @@ void session_impl<Secure>::settle() {
     unsent.push_back(to_message(std::move(item)));
   }
   queue_.clear();
-  listener_->on_end(id(), std::move(end_));
+  listener_->on_end(id(), std::move(*end_));
 }
 
 template <bool Secure>

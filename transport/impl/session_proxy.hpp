@@ -24,7 +24,7 @@ void session_impl<Secure>::do_proxy_connect() {
   request.target(authority);
   request.version(11);
   request.set(http::field::host, authority);
-  if (!options_.user_agent.empty()) request.set(http::field::user_agent, options_.user_agent);
+  if (!options_->user_agent.empty()) request.set(http::field::user_agent, options_->user_agent);
   if (!proxy_->authorization.empty())
     request.set(http::field::proxy_authorization, proxy_->authorization);
   // A 2xx answer to CONNECT has no body, whatever its headers say; other answers are not

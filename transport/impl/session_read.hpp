@@ -11,10 +11,11 @@ void session_impl<Secure>::on_open() {
   timer_.cancel();
   last_received_ = clock_type::now();
   last_message_ = last_received_;
-  auto subprotocol = std::string{upgrade_response_[http::field::sec_websocket_protocol]};
-  auto extensions = upgrade_response_[http::field::sec_websocket_extensions];
+  auto subprotocol =
+      std::string{connecting_->upgrade_response[http::field::sec_websocket_protocol]};
+  auto extensions = connecting_->upgrade_response[http::field::sec_websocket_extensions];
   bool compressed = extensions.find("permessage-deflate") != beast::string_view::npos;
-  upgrade_response_ = {};  // free the headers
+  connecting_.reset();  // the resolver and the upgrade's headers are done with
   ws_.control_callback([this](websocket::frame_type kind, beast::string_view payload) {
     last_received_ = clock_type::now();
     if (ended_ || kind == websocket::frame_type::close) return;
@@ -24,7 +25,8 @@ void session_impl<Secure>::on_open() {
   });
   if (!listening(listener_->on_open(id(), std::move(subprotocol), compressed))) return;
   do_read();
-  if (options_.ping_interval.count() > 0) arm_heartbeat(clock_type::now() + options_.ping_interval);
+  if (options_->ping_interval.count() > 0)
+    arm_heartbeat(clock_type::now() + options_->ping_interval);
   write_next();
 }
 
@@ -85,7 +87,7 @@ void session_impl<Secure>::on_read_error(boost::system::error_code ec) {
                            {errc::protocol_violation, "invalid compressed data: " + ec.message()});
   if (ec == websocket::error::message_too_big)
     return finish({errc::message_too_big,
-                   "message larger than " + std::to_string(options_.max_message_size) + " bytes"},
+                   "message larger than " + std::to_string(options_->max_message_size) + " bytes"},
                   close_code::too_big, "message too big");
   // Beast failed the connection with a Close frame of its own (then waited for the
   // peer's answer): report the code it sent, not 1006.
