@@ -90,7 +90,7 @@ struct fixture : test::actor_system_fixture {
   }
 
   /// Waits for the down message of `who`; fails the test at the deadline.
-  caf::down_msg wait_for_down(const caf::actor_addr& who) {
+  caf::down_msg wait_for_down(const caf::actor_addr& who) const {
     std::optional<caf::down_msg> result;
     bool timed_out = false;
     while (!result && !timed_out) {
