@@ -2,7 +2,9 @@
 
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
+#include <caf/actor_registry.hpp>
 #include <caf/actor_system.hpp>
+#include <caf/exit_reason.hpp>
 #include <caf/send.hpp>
 
 #include <wsnova/actors/events.hpp>
@@ -242,22 +244,24 @@ connection_actor::behavior_type connection_actor::make_behavior() {
         return promise;
       },
       [this](session_open_atom, std::uint64_t id, std::string& subprotocol, bool compressed) {
+        session_event_handled();
         if (id == session_id_) on_open(std::move(subprotocol), compressed);
       },
       [this](session_data_atom, std::uint64_t id, ws_message& message) {
-        if (id == session_id_) on_message(std::move(message));
+        session_event_handled();
+        on_session_data(id, std::move(message), caf::timespan{0});
       },
       [this](session_data_atom, std::uint64_t id, ws_message& message, caf::timespan read_at) {
-        if (id != session_id_) return;
-        measure_duration(metric_names::frame_to_handler,
-                         std::chrono::steady_clock::now().time_since_epoch() - read_at);
-        on_message(std::move(message));
+        session_event_handled();
+        on_session_data(id, std::move(message), read_at);
       },
       [this](session_control_atom, std::uint64_t id, control_kind kind, std::string& payload) {
+        session_event_handled();
         if (id == session_id_) on_control(kind, std::move(payload));
       },
       [this](session_end_atom, std::uint64_t id, caf::error& cause, std::uint16_t code,
              std::string& reason, std::vector<ws_message>& unsent) {
+        session_event_handled();
         if (id == session_id_) on_end(cause, code, std::move(reason), std::move(unsent));
       },
       [this](retry_timer_atom, std::uint64_t token) {
@@ -394,9 +398,10 @@ void connection_actor::open_session(std::shared_ptr<const session_options> optio
     // The owner died or a close came while on_handshake was asked: never connect.
     return finish(close_code::going_away, "closed before connecting", stop_error());
   }
-  session_ =
-      session::make(io_, ws_url_, std::move(options), tls_,
-                    std::make_shared<session_bridge>(this->ctrl(), measures()), ++session_id_);
+  session_ = session::make(io_, ws_url_, std::move(options), tls_,
+                           std::make_shared<session_bridge>(
+                               this->ctrl(), config_.run_on_io_thread ? this : nullptr, measures()),
+                           ++session_id_);
   if (flow_.exhausted()) session_->pause_reading();
   session_->start();
 }
@@ -426,6 +431,44 @@ void connection_actor::on_open(std::string subprotocol, bool compressed) {
   }
   was_down_ = false;
   start_restore(connect_info{config_->url, subprotocol_, compressed, connects_});
+}
+
+bool connection_actor::try_receive_direct(std::uint64_t id, ws_message& message,
+                                          caf::timespan read_at) {
+  constexpr int quitting = is_terminated_flag | is_shutting_down_flag | is_cleaned_up_flag;
+  if (queued_session_events_ != 0 || receiving_direct_ || pinned_.resuming() ||
+      !this->getf(is_initialized_flag) || this->getf(quitting))
+    return false;
+  receiving_direct_ = true;
+  // No mailbox element is being handled: no sender to answer, no promise to make (the
+  // pointer left from the last resume would dangle).
+  this->current_mailbox_element(nullptr);
+  try {
+    on_session_data(id, std::move(message), read_at);
+  } catch (...) {
+    // What CAF's default exception handler does inside a resume.
+    this->quit(caf::exit_reason::unhandled_exception);
+  }
+  receiving_direct_ = false;
+  if (!this->alive()) {
+    // It quit (finish, an exception): a resume would finalize after the handler, and the next
+    // one would refuse to run a dead actor, so finalize here. Counted as running, like a
+    // resume: the actor system must outlive the cleanup (see io_pinned_unit::resume).
+    auto& registry = this->home_system().registry();
+    registry.inc_running();
+    this->finalize();
+    registry.dec_running();
+  }
+  return true;
+}
+
+void connection_actor::on_session_data(std::uint64_t id, ws_message message,
+                                       caf::timespan read_at) {
+  if (id != session_id_) return;
+  if (read_at.count() != 0)
+    measure_duration(metric_names::frame_to_handler,
+                     std::chrono::steady_clock::now().time_since_epoch() - read_at);
+  on_message(std::move(message));
 }
 
 void connection_actor::on_message(ws_message message) {

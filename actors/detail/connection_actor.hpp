@@ -81,6 +81,19 @@ class connection_actor : public connection_actor_interface::base, private handle
   void enqueue(caf::mailbox_element_ptr ptr, caf::execution_unit* eu) override;
   void launch(caf::execution_unit* eu, bool lazy, bool hide) override;
 
+  // -- receiving without the mailbox (session_bridge, io-pinned only) ---------------
+
+  /// The bridge enqueued a session event (open, data, control, end) for this actor.
+  void session_event_queued() noexcept { ++queued_session_events_; }
+
+  /// Handles data frame `message` of session `id` by a direct call, as its message would be
+  /// (`read_at` as in the timestamped message, 0 for none), when that is safe: the actor is
+  /// io-pinned, initialized and not quitting, no actor code is on the stack (neither its
+  /// resume nor another direct call), and no session event is still waiting in the mailbox,
+  /// so events keep their order (open, data..., end). Returns false and leaves `message`
+  /// untouched when not. Call on the actor's I/O thread only, holding a strong reference.
+  bool try_receive_direct(std::uint64_t id, ws_message& message, caf::timespan read_at);
+
  private:
   // -- handler_context ---------------------------------------------------------
 
@@ -98,6 +111,12 @@ class connection_actor : public connection_actor_interface::base, private handle
   /// The session options of `config_`, without a copy.
   std::shared_ptr<const session_options> shared_session_options() const;
   void on_open(std::string subprotocol, bool compressed);
+  /// A data frame of session `id` (`read_at`: when it was read, 0 if not stamped).
+  void on_session_data(std::uint64_t id, ws_message message, caf::timespan read_at);
+  /// Counts a session event taken from the mailbox (see `session_event_queued`).
+  void session_event_handled() noexcept {
+    if (config_.run_on_io_thread) --queued_session_events_;
+  }
   void on_message(ws_message message);
   /// Runs the Message behaviour on `message`, then delivers or acts.
   void handle_message(ws_message message);
@@ -268,6 +287,10 @@ class connection_actor : public connection_actor_interface::base, private handle
   /// Receive credit (flow control; unlimited when `config_->flow == 0`).
   flow_window flow_;
   std::shared_ptr<session> session_;
+  /// Session events in the mailbox, not yet handled (io-pinned only): data goes direct at 0.
+  std::uint32_t queued_session_events_ = 0;
+  /// A direct call (`try_receive_direct`) is running.
+  bool receiving_direct_ = false;
   /// This actor, from start to exit (see make_behavior).
   caf::strong_actor_ptr keep_alive_;
   /// Id of the current session; events of older sessions are stale and ignored.

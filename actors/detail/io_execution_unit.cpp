@@ -22,7 +22,10 @@ void io_pinned_unit::resume(caf::resumable* job) {
   auto& registry = system().registry();
   registry.inc_running();
   auto* self = this;
-  switch (job->resume(&forwarding_, max_throughput)) {
+  resuming_ = true;
+  auto result = job->resume(&forwarding_, max_throughput);
+  resuming_ = false;  // the job holds a reference until released below: `this` is alive
+  switch (result) {
     case caf::resumable::resume_later:
       self->exec_later(job);  // more messages: yield, then go on
       break;

@@ -33,11 +33,16 @@ class io_pinned_unit final : public caf::execution_unit {
 
   void exec_later(caf::resumable* job) override;
 
+  /// True while this unit runs its actor's `resume`: actor code is on the stack, so a
+  /// session callback reached from it must not call into the actor again.
+  bool resuming() const noexcept { return resuming_; }
+
  private:
   void resume(caf::resumable* job);
 
   boost::asio::io_context& io_;
   io_forwarding_unit forwarding_;
+  bool resuming_ = false;
 };
 
 }  // namespace wsnova::detail

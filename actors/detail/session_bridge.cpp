@@ -5,16 +5,23 @@
 
 #include <chrono>
 
+#include <wsnova/actors/detail/connection_actor.hpp>
 #include <wsnova/core/error.hpp>
 
 namespace wsnova::detail {
 
 template <class... Ts>
+void session_bridge::enqueue(const caf::strong_actor_ptr& actor, Ts&&... xs) {
+  if (pinned_) pinned_->session_event_queued();
+  actor->enqueue(nullptr, caf::make_message_id(), caf::make_message(std::forward<Ts>(xs)...),
+                 nullptr);
+}
+
+template <class... Ts>
 bool session_bridge::tell(Ts&&... xs) {
   auto actor = actor_.lock();
   if (!actor) return false;
-  actor->enqueue(nullptr, caf::make_message_id(), caf::make_message(std::forward<Ts>(xs)...),
-                 nullptr);
+  enqueue(actor, std::forward<Ts>(xs)...);
   return true;
 }
 
@@ -23,10 +30,17 @@ bool session_bridge::on_open(std::uint64_t id, std::string subprotocol, bool com
 }
 
 bool session_bridge::on_message(std::uint64_t id, ws_message message) {
-  if (stamp_frames_)
-    return tell(session_data_atom::value, id, std::move(message),
-                caf::timespan{std::chrono::steady_clock::now().time_since_epoch()});
-  return tell(session_data_atom::value, id, std::move(message));
+  auto actor = actor_.lock();
+  if (!actor) return false;
+  if (stamp_frames_) {
+    auto read_at = caf::timespan{std::chrono::steady_clock::now().time_since_epoch()};
+    if (pinned_ && pinned_->try_receive_direct(id, message, read_at)) return true;
+    enqueue(actor, session_data_atom::value, id, std::move(message), read_at);
+    return true;
+  }
+  if (pinned_ && pinned_->try_receive_direct(id, message, caf::timespan{0})) return true;
+  enqueue(actor, session_data_atom::value, id, std::move(message));
+  return true;
 }
 
 bool session_bridge::on_control(std::uint64_t id, control_kind kind, std::string payload) {

@@ -85,13 +85,13 @@ class stranded_handler_service final : public boost::asio::execution_context::se
 /// buffer has reached `flush_threshold` while a write is in flight: then its completion waits
 /// until that write is done, so a peer that does not read pushes back on the writer (the
 /// session's queue grows and `send` answers `queue_full`) instead of the cork growing
-/// without bound. The buffer goes out in
-/// one `async_write` when nothing was added for two handler rounds (so replies produced while
-/// the thread works through a batch of reads leave together), when it exceeds
-/// `flush_threshold`, or when `flush()` is called (teardown). At most one write is in flight; a
-/// write error is reported by every later write. After `seal` it writes nothing more: later
-/// writes (Beast's automatic pong and close replies) complete at once and are discarded,
-/// because nothing may follow a Close frame on the wire (RFC 6455 section 5.5.1).
+/// without bound. The buffer goes out in one `async_write` when the reader asks the socket
+/// for more bytes (it went through everything read so far: the replies produced meanwhile
+/// leave together), when nothing was added for two handler rounds (writes not driven by
+/// reads), when it exceeds `flush_threshold`, or when `flush()` is called (teardown). At most one
+/// write is in flight; a write error is reported by every later write. After `seal` it writes
+/// nothing more: later writes (Beast's automatic pong and close replies) complete at once and are
+/// discarded, because nothing may follow a Close frame on the wire (RFC 6455 section 5.5.1).
 ///
 /// Lifetime: handlers hold the owner given to `set_owner` (the session), never the stream.
 template <class NextLayer>
@@ -128,6 +128,9 @@ class cork_stream {
 
   template <class MutableBuffers, class Handler>
   auto async_read_some(const MutableBuffers& buffers, Handler&& handler) {
+    // The reader consumed every byte it had and waits for the socket: the replies its
+    // handlers wrote while going through them leave now, together, not rounds later.
+    flush();
     return next_.async_read_some(buffers, std::forward<Handler>(handler));
   }
 
