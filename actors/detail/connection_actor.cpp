@@ -400,7 +400,7 @@ void connection_actor::open_session(std::shared_ptr<const session_options> optio
   }
   session_ = session::make(io_, ws_url_, std::move(options), tls_,
                            std::make_shared<session_bridge>(
-                               this->ctrl(), config_.run_on_io_thread ? this : nullptr, measures()),
+                               this->ctrl(), config_->run_on_io_thread ? this : nullptr, measures()),
                            ++session_id_);
   if (flow_.exhausted()) session_->pause_reading();
   session_->start();

@@ -115,7 +115,7 @@ class connection_actor : public connection_actor_interface::base, private handle
   void on_session_data(std::uint64_t id, ws_message message, caf::timespan read_at);
   /// Counts a session event taken from the mailbox (see `session_event_queued`).
   void session_event_handled() noexcept {
-    if (config_.run_on_io_thread) --queued_session_events_;
+    if (config_->run_on_io_thread) --queued_session_events_;
   }
   void on_message(ws_message message);
   /// Runs the Message behaviour on `message`, then delivers or acts.
