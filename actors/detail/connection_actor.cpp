@@ -398,10 +398,11 @@ void connection_actor::open_session(std::shared_ptr<const session_options> optio
     // The owner died or a close came while on_handshake was asked: never connect.
     return finish(close_code::going_away, "closed before connecting", stop_error());
   }
-  session_ = session::make(io_, ws_url_, std::move(options), tls_,
-                           std::make_shared<session_bridge>(
-                               this->ctrl(), config_->run_on_io_thread ? this : nullptr, measures()),
-                           ++session_id_);
+  session_ =
+      session::make(io_, ws_url_, std::move(options), tls_,
+                    std::make_shared<session_bridge>(
+                        this->ctrl(), config_->run_on_io_thread ? this : nullptr, measures()),
+                    ++session_id_);
   if (flow_.exhausted()) session_->pause_reading();
   session_->start();
 }
