@@ -39,7 +39,7 @@ void io_module::init(caf::actor_system_config& config) {
   // sends to an owner on a worker waits up to 50 us. Skip to the wait, which an enqueue
   // ends at once, unless the program chose a value itself.
   if (caf::get_if(&caf::content(config), std::string_view{moderate_polls_key}) == nullptr)
-    config.set(moderate_polls_key, std::size_t{0});
+    config.set(std::string_view{moderate_polls_key}, std::size_t{0});
 }
 
 void io_module::start() { pool_ = std::make_unique<io_pool>(threads_); }
