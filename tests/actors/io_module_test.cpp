@@ -39,7 +39,7 @@ BOOST_AUTO_TEST_CASE(defaults) {
 BOOST_AUTO_TEST_CASE(program_settings_win) {
   caf::actor_system_config cfg;
   cfg.load<io_module>();
-  caf::put(cfg.content, io_module::threads_key, std::int64_t{2});
+  caf::put(cfg.content, std::string_view{io_module::threads_key}, std::int64_t{2});
   cfg.set(std::string_view{io_module::moderate_polls_key}, std::size_t{7});
   caf::actor_system system{cfg};
   BOOST_CHECK_EQUAL(io_module::of(system)->threads(), 2u);
