@@ -3,6 +3,8 @@
 #include <string>
 #include <string_view>
 
+#include <boost/asio/ip/address.hpp>
+
 namespace wsnova {
 
 namespace {
@@ -63,6 +65,13 @@ failure check_session_options(const session_options& options) {
                    " bytes is below Beast's minimum of 8");
   if (!options.proxy.url.empty())
     if (auto proxy = parse_proxy_url(options.proxy.url); !proxy) return proxy.error();
+  if (!options.local_address.empty()) {
+    boost::system::error_code ec;
+    boost::asio::ip::make_address(options.local_address, ec);
+    if (ec)
+      return invalid("local address '" + printable(options.local_address) +
+                     "' is not an IP address");
+  }
   return {};
 }
 

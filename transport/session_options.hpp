@@ -59,6 +59,13 @@ struct session_options {
   std::size_t write_buffer_bytes = std::size_t{64} * 1024;
   /// Disable Nagle's algorithm. Default true: WebSocket messages are latency-sensitive.
   bool tcp_nodelay = true;
+  /// Local IP address to connect from (the socket is bound to it, port chosen by the
+  /// kernel). Default empty: the kernel chooses. Each (local address, server address, port)
+  /// has its own ephemeral port range, so spreading connections to one server over several
+  /// local addresses (127.0.0.2, 127.0.0.3, ... on loopback) takes a process past the ~28,000
+  /// connections one range allows (docs/scale.md). Of the server's resolved addresses, the
+  /// first of the same family (IPv4 or IPv6) is tried.
+  std::string local_address;
   /// User-Agent header; empty sends none. Default "wsnova/0.1".
   std::string user_agent = "wsnova/0.1";
   /// TLS settings for wss:// (verification on by default).
@@ -71,7 +78,7 @@ struct session_options {
 /// names must be HTTP tokens (RFC 9110 section 5.6.2), header values and subprotocols must
 /// not contain CR, LF or NUL (they would inject headers into the upgrade request), and
 /// subprotocols must be tokens too (RFC 6455 section 4.1); a proxy URL must parse
-/// (`parse_proxy_url`).
+/// (`parse_proxy_url`); a local address must be an IP address.
 failure check_session_options(const session_options& options);
 
 }  // namespace wsnova

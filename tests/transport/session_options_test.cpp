@@ -95,6 +95,19 @@ BOOST_AUTO_TEST_CASE(subprotocols_that_are_not_tokens) {
 }
 
 // The user agent goes into a header as well.
+// A local address must be an IP address; IPv4 and IPv6 pass.
+BOOST_AUTO_TEST_CASE(local_address_that_is_not_an_address) {
+  session_options options;
+  options.local_address = "localhost";
+  auto result = check_session_options(options);
+  BOOST_CHECK(result.code == errc::invalid_argument);
+  BOOST_CHECK_NE(result.detail.find("'localhost' is not an IP address"), std::string::npos);
+  for (const auto* address : {"127.0.0.2", "::1"}) {
+    options.local_address = address;
+    BOOST_CHECK(!check_session_options(options));
+  }
+}
+
 BOOST_AUTO_TEST_CASE(line_breaks_in_the_user_agent) {
   session_options options;
   options.user_agent = "me\r\nEvil: 1";

@@ -6,6 +6,7 @@
 #include <boost/test/unit_test.hpp>
 
 #include <chrono>
+#include <future>
 #include <memory>
 #include <string>
 #include <vector>
@@ -267,6 +268,64 @@ BOOST_AUTO_TEST_CASE(header_injection_is_refused_before_connecting) {
   BOOST_CHECK_MESSAGE(end->cause.code == errc::invalid_argument, to_string(end->cause));
   BOOST_CHECK(!events->opened());
   BOOST_CHECK(server.last_request_headers().empty());
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+BOOST_FIXTURE_TEST_SUITE(local_address, session_fixture)
+
+// The socket is bound to the local address asked for: the server sees it as the peer.
+BOOST_AUTO_TEST_CASE(connects_from_the_local_address) {
+  boost::asio::ip::tcp::acceptor acceptor{io, {boost::asio::ip::address_v4::loopback(), 0}};
+  boost::asio::ip::tcp::socket accepted{io};
+  std::promise<std::string> peer;
+  acceptor.async_accept(accepted, [&](boost::system::error_code ec) {
+    peer.set_value(ec ? ec.message() : accepted.remote_endpoint().address().to_string());
+    accepted.close(ec);  // the upgrade fails: only the address matters here
+  });
+  session_options options;
+  options.local_address = "127.0.0.2";
+  auto url = "ws://127.0.0.1:" + std::to_string(acceptor.local_endpoint().port()) + "/";
+  auto ran = run(url, options);
+  auto seen = peer.get_future();
+  BOOST_REQUIRE(seen.wait_for(deadline) == std::future_status::ready);
+  BOOST_CHECK_EQUAL(seen.get(), "127.0.0.2");
+  BOOST_CHECK(!ran.opened);
+}
+
+// A connection from another loopback address works end to end.
+BOOST_AUTO_TEST_CASE(echoes_from_another_loopback_address) {
+  echo_server server;
+  session_options options;
+  options.local_address = "127.0.0.3";
+  auto ran = run("ws://127.0.0.1:" + std::to_string(server.port()) + "/", options);
+  BOOST_CHECK_MESSAGE(ran.opened && ran.echoed, describe(ran));
+}
+
+// An IPv6 local address for an IPv4 server has nothing to connect to: a clear error.
+BOOST_AUTO_TEST_CASE(family_mismatch_is_a_clear_error) {
+  echo_server server;
+  session_options options;
+  options.local_address = "::1";
+  auto ran = run("ws://127.0.0.1:" + std::to_string(server.port()) + "/", options);
+  BOOST_REQUIRE(ran.end);
+  BOOST_CHECK(ran.end->cause.code == errc::connect_refused);
+  BOOST_CHECK_MESSAGE(ran.end->cause.detail.find("no IPv6 address") != std::string::npos,
+                      ran.end->cause.detail);
+  BOOST_CHECK_EQUAL(server.accepted_count(), 0u);
+}
+
+// An address this host does not have cannot be bound: a clear error naming it.
+BOOST_AUTO_TEST_CASE(foreign_address_cannot_be_bound) {
+  echo_server server;
+  session_options options;
+  options.local_address = "192.0.2.1";  // TEST-NET-1 (RFC 5737): on no interface here
+  auto ran = run("ws://127.0.0.1:" + std::to_string(server.port()) + "/", options);
+  BOOST_REQUIRE(ran.end);
+  BOOST_CHECK(ran.end->cause.code == errc::connect_refused);
+  BOOST_CHECK_MESSAGE(
+      ran.end->cause.detail.find("cannot bind to local address 192.0.2.1") != std::string::npos,
+      ran.end->cause.detail);
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -6,6 +6,7 @@
 
 #include <wsnova/transport/session.hpp>
 
+#include <algorithm>
 #include <array>
 #include <chrono>
 #include <optional>

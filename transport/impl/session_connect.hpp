@@ -58,20 +58,41 @@ void session_impl<Secure>::do_resolve() {
 template <bool Secure>
 template <class Endpoints>
 void session_impl<Secure>::do_connect(const Endpoints& endpoints) {
-  tcp_layer().async_connect(endpoints,
-                            [self = shared()](boost::system::error_code ec, const tcp::endpoint&) {
-                              if (self->ended_) return;
-                              if (ec) return self->fail_connecting(ec, session_phase::connect);
-                              if (self->options_->tcp_nodelay) {
-                                boost::system::error_code ignored;
-                                self->tcp_layer().socket().set_option(tcp::no_delay{true}, ignored);
-                              }
-                              self->timings_.tcp_connect = self->lap();
-                              if (self->proxy_)
-                                self->do_proxy_connect();
-                              else
-                                self->do_handshakes();
-                            });
+  auto on_connected = [self = shared()](boost::system::error_code ec, auto&&...) {
+    if (self->ended_) return;
+    if (ec) return self->fail_connecting(ec, session_phase::connect);
+    if (self->options_->tcp_nodelay) {
+      boost::system::error_code ignored;
+      self->tcp_layer().socket().set_option(tcp::no_delay{true}, ignored);
+    }
+    self->timings_.tcp_connect = self->lap();
+    if (self->proxy_)
+      self->do_proxy_connect();
+    else
+      self->do_handshakes();
+  };
+  if (options_->local_address.empty()) return tcp_layer().async_connect(endpoints, on_connected);
+  // Asio's connect over a range closes and reopens the socket per endpoint, which would drop
+  // the binding: open, bind and connect one endpoint ourselves.
+  boost::system::error_code ec;
+  auto local = asio::ip::make_address(options_->local_address, ec);  // checked at start
+  auto chosen = std::find_if(std::begin(endpoints), std::end(endpoints), [&](const auto& entry) {
+    return tcp::endpoint{entry}.address().is_v4() == local.is_v4();
+  });
+  if (chosen == std::end(endpoints))
+    return finish({errc::connect_refused, "no " + std::string{local.is_v4() ? "IPv4" : "IPv6"} +
+                                              " address of the server for local address " +
+                                              options_->local_address},
+                  close_code::abnormal, {});
+  auto& socket = tcp_layer().socket();
+  tcp::endpoint remote{*chosen};
+  socket.open(remote.protocol(), ec);
+  if (!ec) socket.bind(tcp::endpoint{local, 0}, ec);
+  if (ec) {
+    auto detail = "cannot bind to local address " + options_->local_address + ": " + ec.message();
+    return finish({errc::connect_refused, std::move(detail)}, close_code::abnormal, {});
+  }
+  tcp_layer().async_connect(remote, on_connected);
 }
 
 template <bool Secure>
