@@ -31,6 +31,7 @@
 #include <wsnova/actors/profiles.hpp>
 #include <wsnova/actors/registry.hpp>
 #include <wsnova/actors/spawn_connection.hpp>
+#include <wsnova/actors/spawn_on_io.hpp>
 
 #include <wsnova/adapters/adapter.hpp>
 #include <wsnova/adapters/deribit_adapter.hpp>

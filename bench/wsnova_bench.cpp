@@ -25,6 +25,7 @@
 #include <wsnova/actors/io_module.hpp>
 #include <wsnova/actors/profiles.hpp>
 #include <wsnova/actors/spawn_connection.hpp>
+#include <wsnova/actors/spawn_on_io.hpp>
 #include <wsnova/behaviors/message_behavior.hpp>
 #include <wsnova/supervision/supervisor.hpp>
 
@@ -156,7 +157,7 @@ class bench_handler final {
   std::atomic<bool>* sending_;
 };
 
-int run(const options& o, bool owner_path) {
+int run(const options& o, bool owner_path, bool owner_on_io) {
   caf::actor_system_config cfg;
   cfg.load<wsnova::io_module>();
   // Not cfg.set: it accepts only declared options, and io_module reads its key from the
@@ -168,12 +169,21 @@ int run(const options& o, bool owner_path) {
     cfg.set("work-stealing.moderate-poll-attempts", static_cast<std::size_t>(o.caf_moderate_polls));
   caf::actor_system sys{cfg};
   owner_state st;
-  auto owner = sys.spawn(owner_actor, &st);
+  caf::actor owner;
+  if (owner_on_io) {
+    auto pinned = wsnova::spawn_on_io(
+        sys, [&st](caf::event_based_actor* self) { return owner_actor(self, &st); });
+    if (!pinned) return 1;
+    owner = *pinned;
+  } else {
+    owner = sys.spawn(owner_actor, &st);
+  }
   std::atomic<bool> sending{true};
 
   json::object out;
   describe(out, client_name, o);
   out["path"] = owner_path ? "owner" : "handler";
+  out["owner_on"] = owner_on_io ? "io" : "caf";
   out["io_threads"] = o.io_threads;
   out["caf_threads"] = o.caf_threads;
   if (o.caf_moderate_polls >= 0) out["caf_moderate_polls"] = o.caf_moderate_polls;
@@ -336,21 +346,28 @@ int run(const options& o, bool owner_path) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  // --path is wsnova-only; take it out before the shared parser sees the command line.
+  // --path and --owner-on are wsnova-only; take them out before the shared parser sees the
+  // command line.
   bool owner_path = false;
+  bool owner_on_io = false;
   std::vector<char*> args;
   for (int i = 0; i < argc; ++i) {
     std::string a = argv[i];
-    if (a == "--path" && i + 1 < argc) {
-      owner_path = std::string{argv[++i]} == "owner";
+    if ((a == "--path" || a == "--owner-on") && i + 1 < argc) {
+      std::string value = argv[++i];
+      (a == "--path" ? owner_path : owner_on_io) = value == (a == "--path" ? "owner" : "io");
       continue;
     }
     if (a.rfind("--path=", 0) == 0) {
       owner_path = a.substr(7) == "owner";
       continue;
     }
+    if (a.rfind("--owner-on=", 0) == 0) {
+      owner_on_io = a.substr(11) == "io";
+      continue;
+    }
     args.push_back(argv[i]);
   }
   return client_main(client_name, static_cast<int>(args.size()), args.data(), true,
-                     [&](const options& o) { return run(o, owner_path); });
+                     [&](const options& o) { return run(o, owner_path, owner_on_io); });
 }
