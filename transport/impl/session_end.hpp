@@ -20,7 +20,13 @@ void session_impl<Secure>::finish(failure cause, std::uint16_t code, std::string
 
 template <bool Secure>
 void session_impl<Secure>::settle() {
-  if (reported_ || writing_ || ws_.next_layer().writing()) return;
+  if (reported_ || writing_) return;  // on_written settles
+  if (ws_.next_layer().writing()) {
+    // The cork's write may have started after `finish` (a read or a write of Beast's flushed
+    // it): settle when it is done, or the end would never be reported.
+    ws_.next_layer().when_drained([self = shared()] { self->settle(); });
+    return;
+  }
   reported_ = true;
   auto written = ws_.next_layer().bytes_written();
   auto& unsent = end_->unsent;
