@@ -61,6 +61,13 @@ io_module* io_module::of(caf::actor_system& system) {
   return reinterpret_cast<io_module*>(&system.network_manager());
 }
 
+caf::expected<io_module*> io_module::require(caf::actor_system& system) {
+  if (auto* module = of(system)) return module;
+  return make_error(errc::invalid_argument,
+                    "the actor system has no wsnova::io_module: call "
+                    "cfg.load<wsnova::io_module>() before creating it");
+}
+
 void add_message_types(caf::actor_system_config& config) {
   config.add_message_type<ws_message>("wsnova.ws_message");
   config.add_message_type<directive>("wsnova.directive");

@@ -11,6 +11,7 @@
 #include <caf/actor_system.hpp>
 #include <caf/actor_system_config.hpp>
 #include <caf/detail/type_list.hpp>
+#include <caf/expected.hpp>
 
 #include <wsnova/transport/tls_context_cache.hpp>
 
@@ -85,6 +86,10 @@ class io_module final : public caf::actor_system::module {
 
   /// Returns the module loaded into `system`, or null when it was not loaded.
   static io_module* of(caf::actor_system& system);
+
+  /// Returns the module loaded into `system`, or `errc::invalid_argument` saying how to load
+  /// it.
+  static caf::expected<io_module*> require(caf::actor_system& system);
 
   /// The TLS contexts of the system's wss:// connections, one per distinct `tls_options`
   /// (`spawn_connection` takes them from here).

@@ -9,12 +9,9 @@ namespace wsnova {
 
 caf::expected<connection> spawn_connection(caf::actor_system& system, connection_config config,
                                            connection_owner owner) {
-  auto* module = io_module::of(system);
-  if (module == nullptr)
-    return make_error(errc::invalid_argument,
-                      "the actor system has no wsnova::io_module: call "
-                      "cfg.load<wsnova::io_module>() before creating it");
-  return spawn_connection(system, module->next_context(), std::move(config), std::move(owner));
+  auto module = io_module::require(system);
+  if (!module) return module.error();
+  return spawn_connection(system, (*module)->next_context(), std::move(config), std::move(owner));
 }
 
 caf::expected<connection> spawn_connection(caf::actor_system& system,

@@ -4,7 +4,6 @@
 
 #include <wsnova/actors/detail/io_execution_unit.hpp>
 #include <wsnova/actors/io_module.hpp>
-#include <wsnova/core/error.hpp>
 
 namespace wsnova {
 
@@ -42,12 +41,9 @@ class io_pinned_actor final : public caf::event_based_actor {
 }  // namespace
 
 caf::expected<caf::actor> spawn_on_io(caf::actor_system& system, io_actor_init init) {
-  auto* module = io_module::of(system);
-  if (module == nullptr)
-    return make_error(errc::invalid_argument,
-                      "the actor system has no wsnova::io_module: call "
-                      "cfg.load<wsnova::io_module>() before creating it");
-  return spawn_on_io(system, module->next_context(), std::move(init));
+  auto module = io_module::require(system);
+  if (!module) return module.error();
+  return spawn_on_io(system, (*module)->next_context(), std::move(init));
 }
 
 caf::actor spawn_on_io(caf::actor_system& system, boost::asio::io_context& context,

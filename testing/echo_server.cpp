@@ -736,4 +736,24 @@ bool echo_server::wait_for_accepted(std::size_t n, std::chrono::milliseconds dea
   return impl_->cv.wait_for(lock, deadline, [&] { return impl_->accepted >= n; });
 }
 
+std::string frame_hex(unsigned opcode, std::string_view payload) {
+  std::string bytes;
+  bytes.push_back(static_cast<char>(0x80 | opcode));
+  if (payload.size() < 126) {
+    bytes.push_back(static_cast<char>(payload.size()));
+  } else {
+    bytes.push_back(static_cast<char>(126));
+    bytes.push_back(static_cast<char>(payload.size() >> 8));
+    bytes.push_back(static_cast<char>(payload.size() & 0xff));
+  }
+  bytes.append(payload);
+  static constexpr char digits[] = "0123456789abcdef";
+  std::string hex;
+  for (unsigned char c : bytes) {
+    hex.push_back(digits[c >> 4]);
+    hex.push_back(digits[c & 0xf]);
+  }
+  return hex;
+}
+
 }  // namespace wsnova::test

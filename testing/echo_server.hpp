@@ -208,4 +208,8 @@ class echo_server {
   std::unique_ptr<impl> impl_;
 };
 
+/// Returns an unmasked server frame (FIN set) with `opcode` and `payload` (under 64 KiB), as
+/// hex for the echo server's `!raw` command.
+std::string frame_hex(unsigned opcode, std::string_view payload);
+
 }  // namespace wsnova::test

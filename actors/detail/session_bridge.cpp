@@ -32,14 +32,13 @@ bool session_bridge::on_open(std::uint64_t id, std::string subprotocol, bool com
 bool session_bridge::on_message(std::uint64_t id, ws_message message) {
   auto actor = actor_.lock();
   if (!actor) return false;
-  if (stamp_frames_) {
-    auto read_at = caf::timespan{std::chrono::steady_clock::now().time_since_epoch()};
-    if (pinned_ && pinned_->try_receive_direct(id, message, read_at)) return true;
+  caf::timespan read_at{0};  // 0: not stamped
+  if (stamp_frames_) read_at = caf::timespan{std::chrono::steady_clock::now().time_since_epoch()};
+  if (pinned_ && pinned_->try_receive_direct(id, message, read_at)) return true;
+  if (stamp_frames_)
     enqueue(actor, session_data_atom::value, id, std::move(message), read_at);
-    return true;
-  }
-  if (pinned_ && pinned_->try_receive_direct(id, message, caf::timespan{0})) return true;
-  enqueue(actor, session_data_atom::value, id, std::move(message));
+  else
+    enqueue(actor, session_data_atom::value, id, std::move(message));
   return true;
 }
 

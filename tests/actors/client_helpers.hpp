@@ -4,11 +4,14 @@
 // the in-process echo server. Every wait has a deadline; a missed one fails the test.
 
 #include <chrono>
+#include <optional>
 #include <string>
 #include <variant>
 #include <vector>
 
 #include <boost/test/unit_test.hpp>
+#include <caf/scoped_actor.hpp>
+#include <caf/system_messages.hpp>
 
 #include <wsnova/actors/client.hpp>
 #include <wsnova/core/error.hpp>
@@ -94,6 +97,22 @@ inline ws_message receive_or_fail(client& c, caf::timespan timeout = deadline) {
 /// Sends or fails the test.
 inline void send_or_fail(client& c, ws_message message) {
   if (auto err = c.send(std::move(message), deadline)) BOOST_FAIL("send failed: " << describe(err));
+}
+
+/// Waits in `self` for the down message of `who` (monitored by `self`); fails the test at the
+/// deadline.
+inline caf::down_msg wait_for_down(caf::scoped_actor& self, const caf::actor_addr& who) {
+  std::optional<caf::down_msg> result;
+  bool timed_out = false;
+  while (!result && !timed_out) {
+    self->receive(
+        [&](caf::down_msg& down) {
+          if (down.source == who) result = std::move(down);
+        },
+        caf::after(deadline) >> [&] { timed_out = true; });
+  }
+  if (!result) BOOST_FAIL("the actor did not exit before the deadline");
+  return std::move(*result);
 }
 
 }  // namespace wsnova::test

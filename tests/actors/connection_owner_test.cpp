@@ -52,19 +52,7 @@ struct fixture : test::actor_system_fixture {
   }
 
   /// Waits for the down message of `who`; fails the test at the deadline.
-  caf::down_msg wait_for_down(const caf::actor_addr& who) {
-    std::optional<caf::down_msg> result;
-    bool timed_out = false;
-    while (!result && !timed_out) {
-      self->receive(
-          [&](caf::down_msg& down) {
-            if (down.source == who) result = std::move(down);
-          },
-          caf::after(test::deadline) >> [&] { timed_out = true; });
-    }
-    if (!result) BOOST_FAIL("the actor did not exit before the deadline");
-    return std::move(*result);
-  }
+  caf::down_msg wait_for_down(const caf::actor_addr& who) { return test::wait_for_down(self, who); }
 };
 
 }  // namespace

@@ -30,22 +30,6 @@ using namespace wsnova;
 
 namespace {
 
-/// Returns an unmasked server frame (FIN set) with `opcode` and a payload under 126 bytes, as
-/// hex for the echo server's `!raw`.
-std::string frame_hex(unsigned opcode, std::string_view payload) {
-  std::string bytes;
-  bytes.push_back(static_cast<char>(0x80 | opcode));
-  bytes.push_back(static_cast<char>(payload.size()));
-  bytes.append(payload);
-  std::string hex;
-  char digits[3];
-  for (unsigned char c : bytes) {
-    std::snprintf(digits, sizeof digits, "%02x", c);
-    hex += digits;
-  }
-  return hex;
-}
-
 constexpr unsigned text_opcode = 1;
 constexpr unsigned pong_opcode = 10;
 
@@ -90,19 +74,7 @@ struct fixture : test::actor_system_fixture {
   }
 
   /// Waits for the down message of `who`; fails the test at the deadline.
-  caf::down_msg wait_for_down(const caf::actor_addr& who) const {
-    std::optional<caf::down_msg> result;
-    bool timed_out = false;
-    while (!result && !timed_out) {
-      self->receive(
-          [&](caf::down_msg& down) {
-            if (down.source == who) result = std::move(down);
-          },
-          caf::after(test::deadline) >> [&] { timed_out = true; });
-    }
-    if (!result) BOOST_FAIL("the connection actor did not exit before the deadline");
-    return std::move(*result);
-  }
+  caf::down_msg wait_for_down(const caf::actor_addr& who) { return test::wait_for_down(self, who); }
 };
 
 }  // namespace
@@ -128,9 +100,9 @@ BOOST_AUTO_TEST_CASE(data_after_many_control_frames_keeps_its_place) {
         return directive::ok();
       });
   auto c = open(std::move(config));
-  std::string raw = "!raw " + frame_hex(text_opcode, "first");
-  for (int i = 0; i < pongs; ++i) raw += frame_hex(pong_opcode, "p");
-  raw += frame_hex(text_opcode, "second") + frame_hex(text_opcode, "third");
+  std::string raw = "!raw " + test::frame_hex(text_opcode, "first");
+  for (int i = 0; i < pongs; ++i) raw += test::frame_hex(pong_opcode, "p");
+  raw += test::frame_hex(text_opcode, "second") + test::frame_hex(text_opcode, "third");
   test::send_or_fail(c, {message_kind::text, raw});
   for (const auto* want : {"first", "second", "third"})
     BOOST_REQUIRE_EQUAL(test::receive_or_fail(c).payload, want);

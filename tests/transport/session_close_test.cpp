@@ -19,27 +19,6 @@ using namespace wsnova::test;
 
 namespace {
 
-/// Returns an unmasked server frame (FIN set) with `opcode` and `payload`, as hex for `!raw`.
-std::string frame_hex(unsigned opcode, std::string_view payload) {
-  std::string bytes;
-  bytes.push_back(static_cast<char>(0x80 | opcode));
-  if (payload.size() < 126) {
-    bytes.push_back(static_cast<char>(payload.size()));
-  } else {
-    bytes.push_back(static_cast<char>(126));
-    bytes.push_back(static_cast<char>(payload.size() >> 8));
-    bytes.push_back(static_cast<char>(payload.size() & 0xff));
-  }
-  bytes.append(payload);
-  std::string hex;
-  char digits[3];
-  for (unsigned char c : bytes) {
-    std::snprintf(digits, sizeof digits, "%02x", c);
-    hex += digits;
-  }
-  return hex;
-}
-
 /// Returns a close frame payload: the code in network order, then the reason.
 std::string close_payload(std::uint16_t code, std::string_view reason = {}) {
   std::string payload{static_cast<char>(code >> 8), static_cast<char>(code & 0xff)};
