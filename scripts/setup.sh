@@ -36,6 +36,9 @@ APT_PACKAGES=(
   # Quality gates (CTest label `quality`, docs/quality.md). Debian 12 ships LLVM 14 for
   # both; with cppcheck and doxygen about 60 MB to download on a machine without LLVM.
   clang-format clang-tidy cppcheck doxygen
+  # The observer page's browser test (CTest label `observer`): headless Chromium driven
+  # through Selenium, all three from Debian (about 85 MB to download).
+  chromium chromium-driver python3-selenium
 )
 
 is_installed() {
