@@ -134,4 +134,14 @@ using rate_tick_atom = caf::atom_constant<caf::atom("rl_tick")>;
 /// Asks the shared bucket for its tokens now and the number of requests waiting.
 using rate_status_atom = caf::atom_constant<caf::atom("rl_status")>;
 
+// -- distribution (distribution/) ----------------------------------------------
+
+/// Tags the message a supervisor's named start sends to a node's spawn server:
+/// `(named_start_atom, origin node agent, args)`, so the start function on that node knows
+/// which node to watch (distribution/start_by_name.hpp).
+using named_start_atom = caf::atom_constant<caf::atom("wsn_start")>;
+/// The name under which a node's agent sits in its actor system's registry
+/// (distribution/node.hpp).
+constexpr caf::atom_value node_agent_name = caf::atom("wsn_node");
+
 }  // namespace wsnova
