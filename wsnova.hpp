@@ -36,3 +36,6 @@
 #include <wsnova/adapters/adapter.hpp>
 #include <wsnova/adapters/deribit_adapter.hpp>
 #include <wsnova/adapters/echo_adapter.hpp>
+
+#include <wsnova/distribution/node.hpp>
+#include <wsnova/distribution/start_by_name.hpp>

@@ -54,11 +54,13 @@ typename Inspector::result_type inspect(Inspector& f, node_address& x) {
 /// takes to give up (minutes to hours).
 struct distribution_options {
   /// `middleman.heartbeat-interval`: how often BASP sends a heartbeat on every link.
-  caf::timespan heartbeat_interval = std::chrono::milliseconds{100};
+  caf::timespan heartbeat_interval = std::chrono::milliseconds{200};
   /// `middleman.connection-timeout`: a link that carried nothing (heartbeats included) for
   /// this long is closed; every proxy of that node then dies with
   /// `exit_reason::remote_link_unreachable`, so monitors (supervisors) see a down message.
-  caf::timespan connection_timeout = std::chrono::milliseconds{500};
+  /// The default notices a partition in about 1.2 s (docs/distribution.md); lower it for
+  /// faster failover, raise it where a node may stall longer than that without being dead.
+  caf::timespan connection_timeout = std::chrono::seconds{1};
 };
 
 /// Makes `cfg` a distributed node: loads `caf::io::middleman` and wsnova's distribution
