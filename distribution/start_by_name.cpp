@@ -30,8 +30,7 @@ caf::behavior guard_child(caf::event_based_actor* self, const caf::actor& origin
   auto origin_addr = origin.address();
   auto child_addr = child.address();
   self->set_down_handler([self, origin_addr, child_addr](caf::down_msg& down) {
-    if (down.source == origin_addr)
-      self->send_exit(child_addr, caf::exit_reason::user_shutdown);
+    if (down.source == origin_addr) self->send_exit(child_addr, caf::exit_reason::user_shutdown);
     self->quit();
   });
   // A behaviour with no handler would end the actor at once; this one only waits.
@@ -63,8 +62,7 @@ caf::expected<caf::actor> start_here(caf::actor_system& system, const std::strin
                                      caf::message wrapped) {
   // The factory needs an execution unit to find the actor system; outside an actor's
   // handler the system's dummy unit serves.
-  return system.spawn<caf::actor>(name, std::move(wrapped), system.dummy_execution_unit(),
-                                  false);
+  return system.spawn<caf::actor>(name, std::move(wrapped), system.dummy_execution_unit(), false);
 }
 
 // Blocking, bounded by the placement's deadlines: a supervisor's start is synchronous, as
@@ -83,8 +81,8 @@ caf::expected<caf::actor> start_on(caf::actor_system& system, const node_address
   if (failure) return failure;
   if (!target) return make_error(errc::not_allowed, "node answered without a node id");
   caf::actor child;
-  self->request(middleman, start.where.spawn_timeout, caf::spawn_atom::value, target,
-                start.name, wrapped, std::set<std::string>{})
+  self->request(middleman, start.where.spawn_timeout, caf::spawn_atom::value, target, start.name,
+                wrapped, std::set<std::string>{})
       .receive([&](caf::strong_actor_ptr& ptr) { child = caf::actor_cast<caf::actor>(ptr); },
                [&](caf::error& err) { failure = std::move(err); });
   if (failure) return failure;
@@ -95,37 +93,37 @@ caf::expected<caf::actor> start_on(caf::actor_system& system, const node_address
 }  // namespace
 
 void add_start_function(caf::actor_system_config& cfg, std::string name, start_function start) {
-  cfg.add_actor_factory(
-      std::move(name),
-      [start = std::move(start)](caf::actor_config& actor_cfg,
-                                 caf::message& msg) -> caf::actor_factory_result {
-        if (actor_cfg.host == nullptr) return {};
-        auto& system = actor_cfg.host->system();
-        caf::actor origin;
-        caf::message args = msg;
-        if (msg.match_elements<named_start_atom, caf::actor, caf::message>()) {
-          origin = msg.get_as<caf::actor>(1);
-          args = msg.get_as<caf::message>(2);
-        }
-        start_result started;
-        try {
-          started = start(system, args);
-        } catch (const std::exception&) {
-          return {};
-        }
-        if (!started.started()) return {};
-        if (origin && origin.node() != system.node())
-          system.spawn<caf::hidden>(guard_child, origin, started.handle());
-        return {caf::actor_cast<caf::strong_actor_ptr>(started.handle()), {}};
-      });
+  cfg.add_actor_factory(std::move(name),
+                        [start = std::move(start)](caf::actor_config& actor_cfg,
+                                                   caf::message& msg) -> caf::actor_factory_result {
+                          if (actor_cfg.host == nullptr) return {};
+                          auto& system = actor_cfg.host->system();
+                          caf::actor origin;
+                          caf::message args = msg;
+                          if (msg.match_elements<named_start_atom, caf::actor, caf::message>()) {
+                            origin = msg.get_as<caf::actor>(1);
+                            args = msg.get_as<caf::message>(2);
+                          }
+                          start_result started;
+                          try {
+                            started = start(system, args);
+                          } catch (const std::exception&) {
+                            return {};
+                          }
+                          if (!started.started()) return {};
+                          if (origin && origin.node() != system.node())
+                            system.spawn<caf::hidden>(guard_child, origin, started.handle());
+                          return {caf::actor_cast<caf::strong_actor_ptr>(started.handle()), {}};
+                        });
 }
 
 caf::expected<start_function> start_by_name(caf::actor_system& system, std::string name,
                                             caf::message args, placement where) {
   if (name.empty()) return invalid_start(name, "empty name");
   if (system.config().actor_factories.count(name) == 0)
-    return invalid_start(name, "no start function of that name on this node "
-                               "(add_start_function on every node)");
+    return invalid_start(name,
+                         "no start function of that name on this node "
+                         "(add_start_function on every node)");
   for (std::size_t i = 0; i < args.size(); ++i)
     if (system.types().portable_name(args.type(i)).empty())
       return invalid_start(name, "argument " + std::to_string(i) +
@@ -145,25 +143,23 @@ caf::expected<start_function> start_by_name(caf::actor_system& system, std::stri
     return invalid_start(name, "remote nodes need enable_distribution(cfg)");
   auto state = std::make_shared<named_start>(
       named_start{std::move(name), std::move(args), std::move(where), std::move(origin), {}});
-  return start_function{
-      [state](caf::actor_system& sys, const caf::message& extra) -> start_result {
-        auto wrapped = caf::make_message(named_start_atom::value, state->origin,
-                                         extra.empty() ? state->args : state->args + extra);
-        std::string failures;
-        for (const auto& node : state->candidates()) {
-          auto child = node.is_local() ? start_here(sys, state->name, wrapped)
-                                       : start_on(sys, node, *state, wrapped);
-          if (child) {
-            state->last = node;
-            return start_result{std::move(*child)};
-          }
-          if (!failures.empty()) failures += "; ";
-          failures += to_string(node) + ": " + describe(child.error());
-        }
-        return start_result{make_error(sup_errc::start_failed,
-                                       "'" + state->name + "' started on no node (" +
-                                           failures + ")")};
-      }};
+  return start_function{[state](caf::actor_system& sys, const caf::message& extra) -> start_result {
+    auto wrapped = caf::make_message(named_start_atom::value, state->origin,
+                                     extra.empty() ? state->args : state->args + extra);
+    std::string failures;
+    for (const auto& node : state->candidates()) {
+      auto child = node.is_local() ? start_here(sys, state->name, wrapped)
+                                   : start_on(sys, node, *state, wrapped);
+      if (child) {
+        state->last = node;
+        return start_result{std::move(*child)};
+      }
+      if (!failures.empty()) failures += "; ";
+      failures += to_string(node) + ": " + describe(child.error());
+    }
+    return start_result{make_error(sup_errc::start_failed,
+                                   "'" + state->name + "' started on no node (" + failures + ")")};
+  }};
 }
 
 }  // namespace wsnova

@@ -26,8 +26,7 @@ caf::behavior node_agent_behavior(caf::event_based_actor* self) {
 
 node_module::node_module(caf::actor_system& system) : system_(system) {}
 
-caf::actor_system::module* node_module::make(caf::actor_system& system,
-                                             caf::detail::type_list<>) {
+caf::actor_system::module* node_module::make(caf::actor_system& system, caf::detail::type_list<>) {
   // CAF takes ownership of the raw pointer (its module array holds unique_ptrs).
   return std::make_unique<node_module>(system).release();
 }

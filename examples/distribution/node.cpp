@@ -13,9 +13,9 @@
 // Output, one line per fact, each prefixed with the steady clock in microseconds (the same
 // clock in every process on a host, so a test can time a failover across processes):
 //   T node port=P pid=PID                       this node listens
-//   T child ID pid=PID | T child ID down        the supervisor (re)started a child there, or lost it
-//   T event connected|disconnected|closed ID pid=PID
-//   T feed started|stopped ID                   a worker node's own view of its feeds
+//   T child ID pid=PID | T child ID down        the supervisor (re)started a child there, or lost
+//   it T event connected|disconnected|closed ID pid=PID T feed started|stopped ID a worker node's
+//   own view of its feeds
 // Commands on stdin: `quit` (or the end of input) stops the node; on the tree node,
 // `stream ID N` asks feed ID's server to stream the numbers 1..N (printed as one line
 // `T stream ID N in order` or `... out of order`).
@@ -109,9 +109,7 @@ caf::behavior printing_owner(caf::stateful_actor<std::optional<stream_check>>* s
   auto from = [self] { return pid_of(caf::actor_cast<caf::actor>(self->current_sender())); };
   return {
       [=](connected_event& ev) { (*print)("event connected " + ev.id + " pid=" + from()); },
-      [=](disconnected_event& ev) {
-        (*print)("event disconnected " + ev.id + " pid=" + from());
-      },
+      [=](disconnected_event& ev) { (*print)("event disconnected " + ev.id + " pid=" + from()); },
       [=](closed_event& ev) { (*print)("event closed " + ev.id + " pid=" + from()); },
       [=](message_event& ev) {
         auto& check = self->state;
@@ -162,7 +160,7 @@ std::optional<options> parse(int argc, char** argv) {
   po::options_description desc{"wsnova-node options"};
   desc.add_options()("help", "this text")("port", po::value(&opts.port), "BASP port (0: any)")(
       "host", po::value(&opts.host), "address to listen on")("tree", po::bool_switch(&opts.tree),
-                                                              "run the supervisor and owner")(
+                                                             "run the supervisor and owner")(
       "peers", po::value(&peers), "worker nodes HOST:PORT,... in placement order")(
       "feeds", po::value(&opts.feeds), "number of feed children")(
       "rule", po::value(&rule), "in_order or sticky")("url", po::value(&opts.url),
