@@ -29,7 +29,7 @@ caf::behavior guard_child(caf::event_based_actor* self, const caf::actor& origin
   self->monitor(child);
   auto origin_addr = origin.address();
   auto child_addr = child.address();
-  self->set_down_handler([self, origin_addr, child_addr](caf::down_msg& down) {
+  self->set_down_handler([self, origin_addr, child_addr](const caf::down_msg& down) {
     if (down.source == origin_addr) self->send_exit(child_addr, caf::exit_reason::user_shutdown);
     self->quit();
   });

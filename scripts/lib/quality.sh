@@ -15,7 +15,7 @@
 WSNOVA_PENDING="$WSNOVA_ROOT/tests/quality/pending.txt"
 
 # The folders whose code the static analysers check (the library, not tests or examples).
-WSNOVA_LIB_FOLDERS='core|transport|behaviors|supervision|actors|adapters'
+WSNOVA_LIB_FOLDERS='core|transport|behaviors|supervision|actors|adapters|distribution|observer'
 
 # quality_abs_build_dir: prints the build directory as an absolute path.
 quality_abs_build_dir() {
