@@ -5,6 +5,10 @@
 #include <set>
 #include <utility>
 
+#include <boost/asio/connect.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+
 #include <caf/actor_cast.hpp>
 #include <caf/event_based_actor.hpp>
 #include <caf/exit_reason.hpp>
@@ -65,10 +69,40 @@ caf::expected<caf::actor> start_here(caf::actor_system& system, const std::strin
   return system.spawn<caf::actor>(name, std::move(wrapped), system.dummy_execution_unit(), false);
 }
 
+// CAF 0.17's middleman opens a connection with a blocking connect(2) on its own thread: a
+// host that is down without answering (no RST) would hold it for the kernel's SYN retries,
+// about two minutes, and every later connect, to any node, would wait behind it. A TCP probe
+// with a deadline keeps such a node away from the middleman. It costs one short-lived TCP
+// connection to the node's port per start, which BASP closes without a handshake.
+caf::error probe(const node_address& node, caf::timespan timeout) {
+  boost::asio::io_context context;
+  boost::asio::ip::tcp::resolver resolver{context};
+  boost::asio::ip::tcp::socket socket{context};
+  boost::system::error_code result = boost::asio::error::timed_out;
+  resolver.async_resolve(node.host, std::to_string(node.port),
+                         [&](const boost::system::error_code& ec,
+                             const boost::asio::ip::tcp::resolver::results_type& endpoints) {
+                           if (ec) {
+                             result = ec;
+                             return;
+                           }
+                           boost::asio::async_connect(
+                               socket, endpoints,
+                               [&](const boost::system::error_code& connect_ec,
+                                   const boost::asio::ip::tcp::endpoint&) { result = connect_ec; });
+                         });
+  context.run_for(timeout);
+  if (!result) return caf::none;
+  if (result == boost::asio::error::timed_out)
+    return make_error(errc::timeout, "no TCP answer within the connect timeout");
+  return make_error(errc::connect_refused, result.message());
+}
+
 // Blocking, bounded by the placement's deadlines: a supervisor's start is synchronous, as
 // OTP's is. A scoped actor per call, so a late answer lands in a mailbox that is gone.
 caf::expected<caf::actor> start_on(caf::actor_system& system, const node_address& node,
                                    const named_start& start, const caf::message& wrapped) {
+  if (auto err = probe(node, start.where.connect_timeout)) return err;
   auto middleman = system.middleman().actor_handle();
   caf::scoped_actor self{system, true};
   caf::error failure;
