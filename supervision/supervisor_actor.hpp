@@ -57,11 +57,15 @@ struct child_info {
   restart_type restart = restart_type::permanent;
   /// Running, restarting or undefined (OTP's Child field).
   child_state state = child_state::undefined;
+  /// How many times the supervisor started this id again after its first start (restarts
+  /// by the strategy and by `restart_child`); each simple_one_for_one instance counts alone.
+  std::uint32_t restarts = 0;
 };
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, child_info& x) {
-  return f(caf::meta::type_name("wsnova::child_info"), x.id, x.handle, x.kind, x.restart, x.state);
+  return f(caf::meta::type_name("wsnova::child_info"), x.id, x.handle, x.kind, x.restart, x.state,
+           x.restarts);
 }
 
 /// The reply of `count_children` (OTP's proplist). For simple_one_for_one, as in OTP:

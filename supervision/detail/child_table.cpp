@@ -64,6 +64,8 @@ void child_table::set_pid(child_record& rec, caf::actor handle, caf::actor_clock
   rec.token = next_token_++;
   rec.plan = 0;
   rec.started_at = now;
+  if (rec.started_once) ++rec.restarts;
+  rec.started_once = true;
   live_->insert_or_assign(rec.seq, rec.handle);
 }
 

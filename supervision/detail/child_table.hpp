@@ -57,6 +57,10 @@ struct child_record {
   bool dynamic = false;
   /// Position key in start order, set by `save_child`, increasing.
   std::uint64_t seq = 0;
+  /// True once an instance ran (`set_pid`); every later `set_pid` is a restart.
+  bool started_once = false;
+  /// Starts after the first one (`child_info::restarts`).
+  std::uint32_t restarts = 0;
 };
 
 /// The children of one supervisor.
@@ -97,7 +101,8 @@ class child_table {
   /// Removes a child (OTP del_child for temporary and dynamic children, remove_child).
   void del_child(const std::string& id);
 
-  /// Records a running instance (OTP set_pid with a pid): a new token, the start time.
+  /// Records a running instance (OTP set_pid with a pid): a new token, the start time, and
+  /// one more restart unless it is the first instance.
   void set_pid(child_record& rec, caf::actor handle, caf::actor_clock::time_point now);
 
   /// Records that the instance is gone or was released (OTP set_pid undefined).

@@ -158,8 +158,8 @@ which_promise which_children(self_ptr self) {
     std::vector<child_info> result;
     result.reserve(self->state.children.size());
     self->state.children.for_each([&](const child_record& rec) {
-      result.push_back(
-          child_info{rec.spec.id, rec.handle, rec.spec.kind, rec.spec.restart, state_of(rec)});
+      result.push_back(child_info{rec.spec.id, rec.handle, rec.spec.kind, rec.spec.restart,
+                                  state_of(rec), rec.restarts});
     });
     rp.deliver(std::move(result));
   });

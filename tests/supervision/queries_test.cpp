@@ -69,6 +69,41 @@ BOOST_AUTO_TEST_CASE(which_children_reports_running_restarting_and_undefined) {
   BOOST_CHECK_EQUAL(to_string(child_state::restarting), "restarting");
 }
 
+BOOST_AUTO_TEST_CASE(which_children_counts_restarts_per_child_id) {
+  // Rule: restarts counts the starts of an id after its first one (by the strategy or by
+  // restart_child), per id; a sibling's crashes do not count for it.
+  auto sup = supervisor(flags_of(strategy_kind::one_for_one), {worker("a"), worker("b")});
+  BOOST_CHECK_EQUAL(info_of(sup, "a")->restarts, 0u);
+  make_exit(latest->at("a"), crash());
+  BOOST_CHECK_EQUAL(info_of(sup, "a")->restarts, 1u);
+  make_exit(latest->at("a"), caf::exit_reason::kill);
+  auto a = info_of(sup, "a");
+  BOOST_CHECK_EQUAL(a->restarts, 2u);
+  BOOST_CHECK(a->state == child_state::running);
+  BOOST_CHECK_EQUAL(info_of(sup, "b")->restarts, 0u);
+  // A manual restart counts too; a terminate does not.
+  BOOST_REQUIRE(ask<caf::ok_atom>(sup, terminate_child_atom::value, std::string{"b"}));
+  BOOST_CHECK_EQUAL(info_of(sup, "b")->restarts, 0u);
+  BOOST_REQUIRE(ask<caf::actor>(sup, restart_child_atom::value, std::string{"b"}));
+  BOOST_CHECK_EQUAL(info_of(sup, "b")->restarts, 1u);
+  BOOST_CHECK_EQUAL(info_of(sup, "a")->restarts, 2u);
+}
+
+BOOST_AUTO_TEST_CASE(simple_one_for_one_instances_count_their_own_restarts) {
+  // Rule: each simple_one_for_one instance has its own count.
+  auto sup = supervisor(flags_of(strategy_kind::simple_one_for_one), {worker("w")});
+  for (auto arg : {"x", "y"})
+    BOOST_REQUIRE(
+        ask<caf::actor>(sup, start_child_atom::value, caf::make_message(std::string{arg})));
+  make_exit(latest->at("w:x"), crash());
+  auto rows = which(sup);
+  BOOST_REQUIRE_EQUAL(rows.size(), 2u);
+  BOOST_CHECK_EQUAL(rows[0].id, "w#1");
+  BOOST_CHECK_EQUAL(rows[0].restarts, 1u);
+  BOOST_CHECK(rows[0].handle == latest->at("w:x"));
+  BOOST_CHECK_EQUAL(rows[1].restarts, 0u);
+}
+
 BOOST_AUTO_TEST_CASE(get_childspec_returns_the_spec_with_defaults_filled_in) {
   // Rule: get_childspec by id or by handle replies the child's spec with defaults filled in; an
   // unknown child is unknown_child.
