@@ -90,17 +90,17 @@ caf::expected<observer_handle> start_observer(caf::actor_system& system, observe
   http.max_header_bytes = options.max_header_bytes;
   http.request_timeout = options.request_timeout;
   http.max_connections = options.max_connections;
-  http.routes["/"] = [](detail::http_responder respond) {
+  http.routes["/"] = [](const detail::http_responder& respond) {
     respond({200, "text/html; charset=utf-8", std::string{detail::observer_page()}});
   };
   // The route runs on the observer's thread; the walk runs in an actor and answers from a
   // CAF worker through the responder, so neither side blocks.
-  http.routes["/tree.json"] = [&system, roots,
-                               timeout = options.snapshot_timeout](detail::http_responder respond) {
-    take_snapshot(system, roots->copy(), timeout, [respond](std::string json) {
-      respond({200, "application/json", std::move(json)});
-    });
-  };
+  http.routes["/tree.json"] =
+      [&system, roots, timeout = options.snapshot_timeout](const detail::http_responder& respond) {
+        take_snapshot(system, roots->copy(), timeout, [respond](std::string json) {
+          respond({200, "application/json", std::move(json)});
+        });
+      };
   auto server = detail::http_server::start(std::move(http));
   if (!server) return to_error(server.error());
   auto x = std::make_unique<observer_handle::impl>();

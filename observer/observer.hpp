@@ -49,8 +49,10 @@ class observer_handle {
 
   /// Used by `start_observer`.
   explicit observer_handle(std::unique_ptr<impl> x);
-  observer_handle(observer_handle&&) noexcept;
-  observer_handle& operator=(observer_handle&&) noexcept;
+  /// Takes over `other`'s observer; `other` is left stopped.
+  observer_handle(observer_handle&& other) noexcept;
+  /// Stops this observer, then takes over `other`'s.
+  observer_handle& operator=(observer_handle&& other) noexcept;
   observer_handle(const observer_handle&) = delete;
   observer_handle& operator=(const observer_handle&) = delete;
   /// Calls `stop()`.

@@ -148,7 +148,7 @@ void visit_supervisor(caf::event_based_actor* self, const walk_ptr& w, tree_node
             }
             settle(self, w);
           },
-          [self, w, &node](caf::error& err) {
+          [self, w, &node](const caf::error& err) {
             node.unreachable = describe(err);
             settle(self, w);
           });

@@ -77,8 +77,12 @@ class Demo:
 
 
 def node(driver, child_id):
-    found = driver.find_elements(By.CSS_SELECTOR, f'[data-child-id="{child_id}"]')
-    return found[0] if found else None
+    """The data attributes of the node `child_id` as a dict (childId, state, restarts,
+    actorId, connectionState, ...), or None. Read in one script: the page replaces its
+    elements at every poll, so an element found first and read later may be gone."""
+    return driver.execute_script(
+        "const e = document.querySelector(`[data-child-id=\"${arguments[0]}\"]`);"
+        "return e ? Object.assign({}, e.dataset) : null;", child_id)
 
 
 def wait_for(driver, what, predicate):
@@ -90,8 +94,9 @@ def wait_for(driver, what, predicate):
         fail(f"the page did not show {what} within {DEADLINE} s (status line: {status!r})")
 
 
-def errors_shown(driver):
-    return int(driver.find_element(By.ID, "status").get_attribute("data-errors"))
+def status_count(driver, name):
+    """data-NAME of #status (the element itself stays; only its attributes change)."""
+    return int(driver.find_element(By.ID, "status").get_attribute(f"data-{name}"))
 
 
 def main():
@@ -121,14 +126,14 @@ def main():
 
         def shown_running(d):
             worker, conn = node(d, "worker-1"), node(d, "conn-1")
-            return (worker and worker.get_attribute("data-state") == "running" and conn and
-                    conn.get_attribute("data-connection-state") == "connected")
+            return (worker and worker["state"] == "running" and conn and
+                    conn.get("connectionState") == "connected")
 
         wait_for(driver, "worker-1 running and conn-1 connected", shown_running)
         worker = node(driver, "worker-1")
-        if worker.get_attribute("data-restarts") != "0":
-            fail(f"worker-1 shows restarts {worker.get_attribute('data-restarts')} before any kill")
-        old_actor = worker.get_attribute("data-actor-id")
+        if worker["restarts"] != "0":
+            fail(f"worker-1 shows restarts {worker['restarts']} before any kill")
+        old_actor = worker["actorId"]
         first_render = time.monotonic()
 
         demo.send("kill worker-1")
@@ -136,19 +141,19 @@ def main():
 
         def shown_restarted(d):
             w = node(d, "worker-1")
-            return (w and w.get_attribute("data-restarts") == "1" and
-                    w.get_attribute("data-state") == "running" and
-                    w.get_attribute("data-actor-id") != old_actor)
+            return (w and w["restarts"] == "1" and w["state"] == "running" and
+                    w["actorId"] != old_actor)
 
         wait_for(driver, "worker-1 with restarts 1, running, a new actor id", shown_restarted)
         restarted = time.monotonic()
-        if errors_shown(driver) != 0:
-            fail(f"the page showed {errors_shown(driver)} failed polls")
-        polls = int(driver.find_element(By.ID, "status").get_attribute("data-polls"))
+        errors = status_count(driver, "errors")
+        if errors != 0:
+            fail(f"the page showed {errors} failed polls")
+        polls = status_count(driver, "polls")
         if polls < 2:
             fail(f"the page polled {polls} times, expected at least 2")
         print(f"page: {polls} polls, 0 errors; worker-1 actor {old_actor} -> "
-              f"{node(driver, 'worker-1').get_attribute('data-actor-id')}")
+              f"{node(driver, 'worker-1')['actorId']}")
         print(f"times: browser start {started - begin:.2f} s, first render "
               f"{first_render - started:.2f} s, kill to restarted on the page "
               f"{restarted - first_render:.2f} s, total {time.monotonic() - begin:.2f} s")

@@ -245,7 +245,7 @@ BOOST_AUTO_TEST_CASE(other_paths_and_methods_are_refused_and_keep_alive_holds) {
 BOOST_AUTO_TEST_CASE(an_oversized_request_gets_431_and_a_close) {
   http_client client{observer->port()};
   std::string request = "GET /tree.json HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Big: ";
-  request += std::string(16 * 1024, 'x');
+  request += std::string(std::size_t{16} * 1024, 'x');
   request += "\r\n\r\n";
   BOOST_REQUIRE(!client.send_raw(request));
   beast::error_code ec;
