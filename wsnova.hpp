@@ -39,3 +39,5 @@
 
 #include <wsnova/distribution/node.hpp>
 #include <wsnova/distribution/start_by_name.hpp>
+
+#include <wsnova/observer/observer.hpp>
