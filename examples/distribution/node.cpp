@@ -2,17 +2,20 @@
 //
 //   wsnova-node [--port P] [--host H]                 a worker node: runs children for others
 //   wsnova-node --tree --peers H:P[,H:P...] [--feeds N] [--rule in_order|sticky] [--url URL]
-//                                                     the tree node: supervisor and owner
+//               [--observer-port P]                   the tree node: supervisor and owner
 //
 // Every node registers the start function "feed" (a WebSocket connection whose owner is given
 // in the arguments) and listens for other nodes on P (0: any free port). The tree node runs an
 // echo server (unless --url names one), an owner that prints every connection event, and a
 // one_for_one supervisor whose N children "feed-1".."feed-N" start by name on the first peer
 // that answers, in the order given: kill the first peer and its feeds come back on the next.
+// With --observer-port the tree node also serves the observer (docs/observer.md) on
+// 127.0.0.1:P (0: any free port): the tree with the node each feed runs on, live.
 //
 // Output, one line per fact, each prefixed with the steady clock in microseconds (the same
 // clock in every process on a host, so a test can time a failover across processes):
 //   T node port=P pid=PID                       this node listens
+//   T observer http://127.0.0.1:P/              the observer's page (with --observer-port)
 //   T child ID pid=PID | T child ID down        the supervisor (re)started a child there, or lost
 //   it T event connected|disconnected|closed ID pid=PID T feed started|stopped ID a worker node's
 //   own view of its feeds
@@ -40,6 +43,7 @@
 #include <wsnova/core/error.hpp>
 #include <wsnova/distribution/node.hpp>
 #include <wsnova/distribution/start_by_name.hpp>
+#include <wsnova/observer/observer.hpp>
 #include <wsnova/supervision/supervisor.hpp>
 #include <wsnova/testing/echo_server.hpp>
 
@@ -150,6 +154,7 @@ struct options {
   int feeds = 1;
   placement::rule rule = placement::rule::in_order;
   std::string url;
+  std::optional<std::uint16_t> observer_port;
 };
 
 std::optional<options> parse(int argc, char** argv) {
@@ -157,14 +162,16 @@ std::optional<options> parse(int argc, char** argv) {
   options opts;
   std::string peers;
   std::string rule = "in_order";
+  int observer_port = -1;
   po::options_description desc{"wsnova-node options"};
   desc.add_options()("help", "this text")("port", po::value(&opts.port), "BASP port (0: any)")(
       "host", po::value(&opts.host), "address to listen on")("tree", po::bool_switch(&opts.tree),
                                                              "run the supervisor and owner")(
       "peers", po::value(&peers), "worker nodes HOST:PORT,... in placement order")(
       "feeds", po::value(&opts.feeds), "number of feed children")(
-      "rule", po::value(&rule), "in_order or sticky")("url", po::value(&opts.url),
-                                                      "WebSocket server (default: embedded)");
+      "rule", po::value(&rule), "in_order or sticky")("observer-port", po::value(&observer_port),
+                                                      "serve the observer on 127.0.0.1 (0: any)")(
+      "url", po::value(&opts.url), "WebSocket server (default: embedded)");
   po::variables_map vars;
   try {
     po::store(po::parse_command_line(argc, argv, desc), vars);
@@ -192,6 +199,11 @@ std::optional<options> parse(int argc, char** argv) {
     std::cerr << "wsnova-node: --rule must be in_order or sticky\n";
     return std::nullopt;
   }
+  if (observer_port > 65535) {
+    std::cerr << "wsnova-node: --observer-port must be at most 65535\n";
+    return std::nullopt;
+  }
+  if (observer_port >= 0) opts.observer_port = static_cast<std::uint16_t>(observer_port);
   if (opts.tree && opts.peers.empty()) {
     std::cerr << "wsnova-node: --tree needs --peers\n";
     return std::nullopt;
@@ -258,6 +270,21 @@ int main(int argc, char** argv) {
     }
     tree = *sup;
   }
+  std::optional<observer_handle> observer;
+  if (opts->tree && opts->observer_port) {
+    observer_options observe;
+    observe.port = *opts->observer_port;
+    observe.roots = {{"tree", tree}};
+    auto started = start_observer(sys, observe);
+    if (!started) {
+      std::cerr << "wsnova-node: cannot start the observer: " << describe(started.error()) << '\n';
+      caf::anon_send_exit(tree, caf::exit_reason::user_shutdown);
+      caf::anon_send_exit(owner, caf::exit_reason::user_shutdown);
+      return EXIT_FAILURE;
+    }
+    (*print)("observer " + started->url());
+    observer.emplace(std::move(*started));
+  }
   for (std::string line; std::getline(std::cin, line) && line != "quit";) {
     std::istringstream words{line};
     std::string command, id;
@@ -280,6 +307,7 @@ int main(int argc, char** argv) {
       (*print)("error unknown command: " + line);
     }
   }
+  observer.reset();  // before the actor system, as observer_handle asks
   if (tree) caf::anon_send_exit(tree, caf::exit_reason::user_shutdown);
   if (owner) caf::anon_send_exit(owner, caf::exit_reason::user_shutdown);
   return EXIT_SUCCESS;

@@ -13,11 +13,18 @@ CASE `partition`: T reaches B through a TCP proxy that starts to swallow every b
 without any socket closing). BASP heartbeats stop, both sides time the link out: T restarts the
 feeds on C, B stops its orphaned instances. Then the proxy forwards again; killing C brings the
 feeds back on B through the healed link, so nothing ran twice and the tree uses B again.
+
+CASE `observer`: the tree node serves the observer (docs/observer.md); its JSON shows each feed
+on worker B (a remote node, `local: false`) with its connection connected; after kill -9 of B
+the same ids show on C with one restart each, connected again.
 """
 import argparse
+import json
 import statistics
 import subprocess
 import sys
+import time
+import urllib.request
 
 from nodes import Node, now_us
 
@@ -119,15 +126,63 @@ def partition(node_bin, proxy_bin, runs, feeds):
         proxy.wait(timeout=10)
 
 
+def feeds_in(tree_json):
+    """Returns {feed id: node of the tree JSON} for the feeds under the root `tree`."""
+    for root in tree_json["roots"]:
+        if root["id"] == "tree":
+            return {child["id"]: child for child in root.get("children", [])}
+    return {}
+
+
+def await_observed(url, predicate, what):
+    """Polls the observer's JSON until `predicate(feeds)` holds; returns the feeds."""
+    deadline = time.monotonic() + DEADLINE
+    feeds = {}
+    while time.monotonic() < deadline:
+        with urllib.request.urlopen(url + "tree.json", timeout=5) as response:
+            feeds = feeds_in(json.load(response))
+        if predicate(feeds):
+            return feeds
+        time.sleep(0.05)  # a poll interval, not a wait for an event: the JSON is polled
+    raise AssertionError(f"observer never showed {what}; last: {json.dumps(feeds)[:600]}")
+
+
+def observer(node_bin, proxy_bin, runs, feeds):
+    b = Node(node_bin, "--port", "0", name="B")
+    c = Node(node_bin, "--port", "0", name="C")
+    tree = Node(node_bin, "--tree", "--peers", f"127.0.0.1:{b.port},127.0.0.1:{c.port}",
+                "--feeds", str(feeds), "--observer-port", "0", name="T")
+    try:
+        _, line = tree.expect(lambda t: t.startswith("observer "), DEADLINE)
+        url = line.split()[1]
+
+        def on(node, restarts):
+            def holds(shown):
+                return len(shown) == feeds and all(
+                    f["node"] and f["node"].endswith(f"#{node.pid}") and f["local"] is False
+                    and f["state"] == "running" and f["restarts"] == restarts
+                    and f.get("connection", {}).get("state") == "connected"
+                    for f in shown.values())
+            return holds
+
+        await_observed(url, on(b, 0), f"every feed on B ({b.pid}), connected")
+        b.kill9()
+        await_observed(url, on(c, 1), f"every feed on C ({c.pid}) with one restart")
+        print(f"observer: {feeds} feeds shown on B, then on C with restarts 1, connected")
+    finally:
+        for node in (tree, b, c):
+            node.stop()
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("node")
     parser.add_argument("proxy")
-    parser.add_argument("case", choices=["kill9", "partition"])
+    parser.add_argument("case", choices=["kill9", "partition", "observer"])
     parser.add_argument("--runs", type=int, default=20)
     parser.add_argument("--feeds", type=int, default=2)
     args = parser.parse_args()
-    {"kill9": kill9, "partition": partition}[args.case](args.node, args.proxy, args.runs,
+    {"kill9": kill9, "partition": partition, "observer": observer}[args.case](args.node, args.proxy, args.runs,
                                                          args.feeds)
     print(f"{args.case}: OK")
 
