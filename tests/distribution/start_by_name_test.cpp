@@ -476,6 +476,9 @@ BOOST_AUTO_TEST_CASE(placement_rules_pick_the_node) {
 // A supervisor on A starts its child on B over BASP, through a relay. The link is cut (a
 // partition; both nodes stay up): the child's down reaches the supervisor, which restarts it
 // by name on the next node of the placement, A; on B, the guard stops the orphaned child.
+// The last part fails on acccfad: A restarts at once, but B's guard gets no down message
+// for A's agent within 20 s (seen in this process with two actor systems; not yet checked
+// with two processes).
 BOOST_AUTO_TEST_CASE(remote_child_fails_over_when_the_link_is_cut) {
   node b;
   auto b_port = open_node(b.system, 0);

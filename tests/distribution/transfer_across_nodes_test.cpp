@@ -11,6 +11,7 @@
 #include <charconv>
 #include <chrono>
 #include <condition_variable>
+#include <csignal>
 #include <cstdint>
 #include <cstring>
 #include <memory>
@@ -22,7 +23,6 @@
 #include <vector>
 
 #include <fcntl.h>
-#include <signal.h>
 #include <spawn.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -42,6 +42,7 @@
 #include <wsnova/distribution/node.hpp>
 #include <wsnova/distribution/start_by_name.hpp>
 #include <wsnova/testing/echo_server.hpp>
+#include <wsnova/tests/integration/integration_fixture.hpp>
 
 extern char** environ;  // NOLINT: POSIX declares it nowhere else
 
@@ -50,7 +51,7 @@ using namespace wsnova;
 
 namespace {
 
-constexpr auto deadline = std::chrono::seconds{20};
+using itest::deadline;
 constexpr std::uint32_t stream_length = 100000;
 
 /// A `wsnova-node` worker process with stdin and stdout piped. The destructor SIGKILLs it and
@@ -209,25 +210,21 @@ struct record {
 
 using record_ptr = std::shared_ptr<record>;
 
-/// Ignores a message without answering: an error answer would reach the connection.
-caf::result<caf::message> ignore_message(caf::scheduled_actor*, caf::message_view&) {
-  return caf::message{};
-}
-
 /// An owner that records what it receives; after `transfer_after` numbers (0 = never) it
 /// asks the connection that sent them to transfer ownership to `next`.
-caf::behavior recording_owner(caf::event_based_actor* self, record_ptr rec,
+caf::behavior recording_owner(caf::event_based_actor* self, const record_ptr& rec,
                               std::size_t transfer_after, caf::actor next) {
-  self->set_default_handler(ignore_message);
+  self->set_default_handler(itest::ignore_message);
   return {
       [=](connected_event&) { rec->update([](record& r) { ++r.connected; }); },
       [=](message_event& ev) {
         std::uint32_t value = 0;
         auto& p = ev.message.payload;
-        auto [ptr, ec] = std::from_chars(p.data(), p.data() + p.size(), value);
+        auto parsed = std::from_chars(p.data(), p.data() + p.size(), value);
+        bool is_number = parsed.ec == std::errc{} && parsed.ptr == p.data() + p.size();
         std::size_t count = 0;
         rec->update([&](record& r) {
-          if (ec == std::errc{} && ptr == p.data() + p.size())
+          if (is_number)
             r.numbers.push_back(value);
           else
             r.others.push_back(p);
@@ -328,7 +325,7 @@ struct fixture {
     wait_down(who);
   }
 
-  caf::error send_text(const caf::actor& conn, std::string text) {
+  caf::error send_text(const caf::actor& conn, std::string text) const {
     caf::error failure;
     self->request(caf::actor_cast<connection>(conn), deadline, send_atom::value,
                   ws_message{message_kind::text, std::move(text)})
@@ -364,9 +361,10 @@ BOOST_AUTO_TEST_CASE(transfer_during_a_stream_across_nodes_loses_and_duplicates_
       "B did not receive the end of the stream");
   auto elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(
       std::chrono::steady_clock::now() - started);
-  BOOST_TEST_MESSAGE(stream_length << " messages from W to A and B: " << elapsed.count() << " ms ("
-                                   << stream_length * 1000 / std::max<long>(elapsed.count(), 1)
-                                   << " messages/s)");
+  BOOST_TEST_MESSAGE(stream_length
+                     << " messages from W to A and B: " << elapsed.count() << " ms ("
+                     << static_cast<long>(stream_length) * 1000 / std::max<long>(elapsed.count(), 1)
+                     << " messages/s)");
   BOOST_REQUIRE(rec_a->wait([](record& r) { return r.transfer_answered; }));
   std::scoped_lock guard{rec_a->mtx, rec_b->mtx};
   BOOST_CHECK_MESSAGE(!rec_a->transfer_error, "transfer failed");
