@@ -90,6 +90,9 @@ void add_message_types(caf::actor_system_config& config) {
   config.add_message_type<reconnected_event>("wsnova.reconnected_event");
   config.add_message_type<ownership_event>("wsnova.ownership_event");
   config.add_message_type<unsent_event>("wsnova.unsent_event");
+  // The new owner in (transfer_atom, owner): without a name, a transfer request to a
+  // connection on another node cannot be serialised and never leaves this node.
+  config.add_message_type<connection_owner>("wsnova.connection_owner");
   add_rate_limit_types(config);
   config.add_message_type<std::vector<ws_message>>("wsnova.ws_message_list");
   config.add_message_type<registry_event>("wsnova.registry_event");
