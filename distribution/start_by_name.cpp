@@ -158,8 +158,10 @@ caf::expected<start_function> start_by_name(caf::actor_system& system, std::stri
     return invalid_start(name,
                          "no start function of that name on this node "
                          "(add_start_function on every node)");
+  // CAF answers its default name ("???"), not an empty one, for a type nobody announced.
   for (std::size_t i = 0; i < args.size(); ++i)
-    if (system.types().portable_name(args.type(i)).empty())
+    if (const auto& type_name = system.types().portable_name(args.type(i));
+        type_name.empty() || type_name == system.types().default_type_name())
       return invalid_start(name, "argument " + std::to_string(i) +
                                      " has a type CAF cannot send to another node "
                                      "(announce it with cfg.add_message_type<T>(name))");
