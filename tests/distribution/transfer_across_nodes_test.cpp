@@ -43,6 +43,7 @@
 #include <wsnova/distribution/start_by_name.hpp>
 #include <wsnova/testing/echo_server.hpp>
 #include <wsnova/tests/integration/integration_fixture.hpp>
+#include <wsnova/tests/integration/recording_owner.hpp>
 
 extern char** environ;  // NOLINT: POSIX declares it nowhere else
 
@@ -52,6 +53,10 @@ using namespace wsnova;
 namespace {
 
 using itest::deadline;
+using itest::first_gap;
+using itest::record;
+using itest::record_ptr;
+using itest::recording_owner;
 constexpr std::uint32_t stream_length = 100000;
 
 /// A `wsnova-node` worker process with stdin and stdout piped. The destructor SIGKILLs it and
@@ -177,86 +182,6 @@ struct node_config : caf::actor_system_config {
     });
   }
 };
-
-/// What an owner saw, shared with the test thread.
-struct record {
-  std::mutex mtx;
-  std::condition_variable cv;
-  std::size_t connected = 0;
-  std::vector<std::uint32_t> numbers;
-  /// Messages that were not numbers.
-  std::vector<std::string> others;
-  std::vector<ownership_event> ownership;
-  /// `numbers.size()` when each ownership_event arrived.
-  std::vector<std::size_t> ownership_at;
-  bool transfer_answered = false;
-  caf::error transfer_error;
-
-  template <class Pred>
-  bool wait(Pred pred, std::chrono::milliseconds limit = deadline) {
-    std::unique_lock<std::mutex> guard{mtx};
-    return cv.wait_for(guard, limit, [&] { return pred(*this); });
-  }
-
-  template <class F>
-  void update(F f) {
-    {
-      std::lock_guard<std::mutex> guard{mtx};
-      f(*this);
-    }
-    cv.notify_all();
-  }
-};
-
-using record_ptr = std::shared_ptr<record>;
-
-/// An owner that records what it receives; after `transfer_after` numbers (0 = never) it
-/// asks the connection that sent them to transfer ownership to `next`.
-caf::behavior recording_owner(caf::event_based_actor* self, const record_ptr& rec,
-                              std::size_t transfer_after, caf::actor next) {
-  self->set_default_handler(itest::ignore_message);
-  return {
-      [=](connected_event&) { rec->update([](record& r) { ++r.connected; }); },
-      [=](message_event& ev) {
-        std::uint32_t value = 0;
-        auto& p = ev.message.payload;
-        auto parsed = std::from_chars(p.data(), p.data() + p.size(), value);
-        bool is_number = parsed.ec == std::errc{} && parsed.ptr == p.data() + p.size();
-        std::size_t count = 0;
-        rec->update([&](record& r) {
-          if (is_number)
-            r.numbers.push_back(value);
-          else
-            r.others.push_back(p);
-          count = r.numbers.size();
-        });
-        if (transfer_after == 0 || count != transfer_after) return;
-        auto conn = caf::actor_cast<connection>(self->current_sender());
-        self->request(conn, caf::infinite, transfer_atom::value, unchecked_owner(next))
-            .then(
-                [rec](caf::ok_atom) { rec->update([](record& r) { r.transfer_answered = true; }); },
-                [rec](caf::error& err) {
-                  rec->update([&](record& r) {
-                    r.transfer_answered = true;
-                    r.transfer_error = err;
-                  });
-                });
-      },
-      [=](ownership_event& ev) {
-        rec->update([&](record& r) {
-          r.ownership.push_back(ev);
-          r.ownership_at.push_back(r.numbers.size());
-        });
-      },
-  };
-}
-
-/// Returns the index of the first value that breaks `first, first+1, ...`, or xs.size().
-std::size_t first_gap(const std::vector<std::uint32_t>& xs, std::uint32_t first) {
-  for (std::size_t i = 0; i < xs.size(); ++i)
-    if (xs[i] != first + i) return i;
-  return xs.size();
-}
 
 /// Node A with an echo server, and node W as a process. Destroyed in reverse: W is killed
 /// first, then A's actors stop, then the server and A.

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include <wsnova/tests/integration/integration_fixture.hpp>
+#include <wsnova/tests/integration/recording_owner.hpp>
 
 using namespace std::chrono_literals;
 using namespace wsnova;
@@ -22,92 +23,9 @@ namespace {
 
 constexpr std::uint32_t stream_length = 100000;
 
-/// What an owner saw, shared with the test thread.
-struct record {
-  std::mutex mtx;
-  std::condition_variable cv;
-  std::vector<std::uint32_t> numbers;
-  /// Messages that were not numbers.
-  std::vector<std::string> others;
-  std::vector<ownership_event> ownership;
-  /// `numbers.size()` when each ownership_event arrived.
-  std::vector<std::size_t> ownership_at;
-  bool transfer_answered = false;
-  caf::error transfer_error;
-  std::size_t closed = 0;
-
-  template <class Pred>
-  bool wait(Pred pred, std::chrono::milliseconds limit = deadline) {
-    std::unique_lock<std::mutex> guard{mtx};
-    return cv.wait_for(guard, limit, [&] { return pred(*this); });
-  }
-};
-
-using record_ptr = std::shared_ptr<record>;
-
-/// An owner that records the numbers it receives; after `transfer_after` of them (0 =
-/// never) it asks the connection that sent them to transfer ownership to `next`.
-caf::behavior recording_owner(caf::event_based_actor* self, record_ptr rec,
-                              std::size_t transfer_after, caf::actor next) {
-  self->set_default_handler(ignore_message);
-  return {
-      [=](message_event& ev) {
-        std::uint32_t value = 0;
-        auto& p = ev.message.payload;
-        auto [ptr, ec] = std::from_chars(p.data(), p.data() + p.size(), value);
-        std::size_t count = 0;
-        {
-          std::lock_guard<std::mutex> guard{rec->mtx};
-          if (ec == std::errc{} && ptr == p.data() + p.size())
-            rec->numbers.push_back(value);
-          else
-            rec->others.push_back(p);
-          count = rec->numbers.size();
-        }
-        rec->cv.notify_all();
-        if (transfer_after > 0 && count == transfer_after) {
-          auto conn = caf::actor_cast<connection>(self->current_sender());
-          self->request(conn, caf::infinite, transfer_atom::value, wsnova::unchecked_owner(next))
-              .then(
-                  [rec](caf::ok_atom) {
-                    std::lock_guard<std::mutex> guard{rec->mtx};
-                    rec->transfer_answered = true;
-                    rec->cv.notify_all();
-                  },
-                  [rec](caf::error& err) {
-                    std::lock_guard<std::mutex> guard{rec->mtx};
-                    rec->transfer_answered = true;
-                    rec->transfer_error = err;
-                    rec->cv.notify_all();
-                  });
-        }
-      },
-      [=](ownership_event& ev) {
-        std::lock_guard<std::mutex> guard{rec->mtx};
-        rec->ownership.push_back(ev);
-        rec->ownership_at.push_back(rec->numbers.size());
-        rec->cv.notify_all();
-      },
-      [=](closed_event&) {
-        std::lock_guard<std::mutex> guard{rec->mtx};
-        ++rec->closed;
-        rec->cv.notify_all();
-      },
-  };
-}
-
-/// Returns the index of the first value that breaks `first, first+1, ...`, or xs.size().
-std::size_t first_gap(const std::vector<std::uint32_t>& xs, std::uint32_t first) {
-  for (std::size_t i = 0; i < xs.size(); ++i)
-    if (xs[i] != first + i) return i;
-  return xs.size();
-}
-
 struct transfer_fixture : fixture {
-  caf::actor spawn_owned(caf::behavior (*fn)(caf::event_based_actor*, record_ptr, std::size_t,
-                                             caf::actor),
-                         record_ptr rec, std::size_t after = 0, caf::actor next = nullptr) {
-    auto owner = system.spawn(fn, std::move(rec), after, std::move(next));
+  caf::actor spawn_owned(record_ptr rec, std::size_t after = 0, caf::actor next = nullptr) {
+    auto owner = system.spawn(recording_owner, std::move(rec), after, std::move(next));
     stop_list.push_back(owner);
     return owner;
   }
@@ -164,8 +82,8 @@ BOOST_FIXTURE_TEST_SUITE(ownership_transfer, transfer_fixture)
 BOOST_AUTO_TEST_CASE(transfer_during_a_stream_loses_and_duplicates_nothing) {
   auto rec_a = std::make_shared<record>();
   auto rec_b = std::make_shared<record>();
-  auto b = spawn_owned(recording_owner, rec_b);
-  auto a = spawn_owned(recording_owner, rec_a, 30000, b);
+  auto b = spawn_owned(rec_b);
+  auto a = spawn_owned(rec_a, 30000, b);
   auto conn = open(a, "stream");
   if (auto err = send_text(conn, "!stream " + std::to_string(stream_length)))
     BOOST_FAIL("send: " << describe(err));
