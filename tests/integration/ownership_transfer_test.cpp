@@ -91,29 +91,7 @@ BOOST_AUTO_TEST_CASE(transfer_during_a_stream_loses_and_duplicates_nothing) {
       rec_b->wait([](record& r) { return !r.numbers.empty() && r.numbers.back() == stream_length; },
                   60s),
       "B did not receive the end of the stream");
-  BOOST_REQUIRE(rec_a->wait([](record& r) { return r.transfer_answered; }));
-  std::scoped_lock guard{rec_a->mtx, rec_b->mtx};
-  BOOST_CHECK_MESSAGE(!rec_a->transfer_error, "transfer failed");
-  auto& xs = rec_a->numbers;
-  auto& ys = rec_b->numbers;
-  BOOST_TEST_MESSAGE("A got 1.." << xs.size() << ", B got " << ys.size() << " numbers");
-  BOOST_CHECK_GE(xs.size(), 30000u);
-  BOOST_CHECK_EQUAL(first_gap(xs, 1), xs.size());
-  BOOST_CHECK_EQUAL(first_gap(ys, static_cast<std::uint32_t>(xs.size() + 1)), ys.size());
-  BOOST_CHECK_EQUAL(xs.size() + ys.size(), std::size_t{stream_length});
-  BOOST_CHECK(rec_a->others.empty());
-  BOOST_CHECK(rec_b->others.empty());
-  // Exactly one ownership event each: A's last, B's first.
-  BOOST_REQUIRE_EQUAL(rec_a->ownership.size(), 1u);
-  BOOST_REQUIRE_EQUAL(rec_b->ownership.size(), 1u);
-  BOOST_CHECK_EQUAL(rec_a->ownership_at[0], xs.size());
-  BOOST_CHECK_EQUAL(rec_b->ownership_at[0], 0u);
-  for (auto* r : {rec_a.get(), rec_b.get()}) {
-    auto& ev = r->ownership[0];
-    BOOST_CHECK_EQUAL(ev.id, "stream");
-    BOOST_CHECK(ev.previous_owner == a.address());
-    BOOST_CHECK(ev.new_owner == b.address());
-  }
+  check_hand_over(*rec_a, *rec_b, a, b, stream_length, "stream");
 }
 
 // A transfer to an actor that is already dead fails with actor_gone and changes nothing:

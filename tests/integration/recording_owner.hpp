@@ -13,6 +13,8 @@
 #include <string>
 #include <vector>
 
+#include <boost/test/unit_test.hpp>
+
 #include <caf/event_based_actor.hpp>
 
 #include <wsnova/actors/connection.hpp>
@@ -102,6 +104,35 @@ inline std::size_t first_gap(const std::vector<std::uint32_t>& xs, std::uint32_t
   for (std::size_t i = 0; i < xs.size(); ++i)
     if (xs[i] != first + i) return i;
   return xs.size();
+}
+
+/// Checks a hand-over from owner `a` to `b` during a stream of 1..`length` on connection `id`:
+/// A holds a prefix (at least 30,000), B the rest, each in order, together exactly 1..length;
+/// A's last and B's first event is the one ownership_event each got.
+inline void check_hand_over(record& rec_a, record& rec_b, const caf::actor& a, const caf::actor& b,
+                            std::uint32_t length, const std::string& id) {
+  BOOST_REQUIRE(rec_a.wait([](record& r) { return r.transfer_answered; }));
+  std::scoped_lock guard{rec_a.mtx, rec_b.mtx};
+  BOOST_CHECK_MESSAGE(!rec_a.transfer_error, "transfer failed");
+  auto& xs = rec_a.numbers;
+  auto& ys = rec_b.numbers;
+  BOOST_TEST_MESSAGE("A got 1.." << xs.size() << ", B got " << ys.size() << " numbers");
+  BOOST_CHECK_GE(xs.size(), 30000u);
+  BOOST_CHECK_EQUAL(first_gap(xs, 1), xs.size());
+  BOOST_CHECK_EQUAL(first_gap(ys, static_cast<std::uint32_t>(xs.size() + 1)), ys.size());
+  BOOST_CHECK_EQUAL(xs.size() + ys.size(), std::size_t{length});
+  BOOST_CHECK(rec_a.others.empty());
+  BOOST_CHECK(rec_b.others.empty());
+  BOOST_REQUIRE_EQUAL(rec_a.ownership.size(), 1u);
+  BOOST_REQUIRE_EQUAL(rec_b.ownership.size(), 1u);
+  BOOST_CHECK_EQUAL(rec_a.ownership_at[0], xs.size());
+  BOOST_CHECK_EQUAL(rec_b.ownership_at[0], 0u);
+  for (auto* r : {&rec_a, &rec_b}) {
+    auto& ev = r->ownership[0];
+    BOOST_CHECK_EQUAL(ev.id, id);
+    BOOST_CHECK(ev.previous_owner == a.address());
+    BOOST_CHECK(ev.new_owner == b.address());
+  }
 }
 
 }  // namespace wsnova::itest
