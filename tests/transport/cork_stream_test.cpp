@@ -90,4 +90,41 @@ BOOST_AUTO_TEST_CASE(small_write_without_a_read_leaves_after_quiet_rounds) {
   BOOST_CHECK_EQUAL(received(frame.size()), frame);
 }
 
+// A large write into an empty, idle cork goes straight to the socket, without waiting and
+// without a copy: its completion runs only once the socket took every byte (a copied write
+// completes at once). A small write meanwhile waits in the cork and follows it.
+BOOST_AUTO_TEST_CASE(large_write_into_an_empty_cork_goes_straight_to_the_socket) {
+  std::string large(cork.direct_write_min, 'L');
+  std::string small = "after";
+  std::size_t written_at_completion = 0;
+  bool large_done = false;
+  cork.async_write_some(asio::buffer(large), [&](error_code ec, std::size_t n) {
+    large_done = !ec && n == large.size();
+    written_at_completion = cork.bytes_written();
+  });
+  BOOST_CHECK(cork.writing());
+  cork.async_write_some(asio::buffer(small), [](error_code, std::size_t) {});
+  BOOST_REQUIRE(run_until([&] { return large_done; }));
+  BOOST_CHECK_EQUAL(written_at_completion, large.size());
+  BOOST_REQUIRE(run_until([&] { return cork.bytes_written() == large.size() + small.size(); }));
+  BOOST_CHECK_EQUAL(cork.bytes_accepted(), cork.bytes_written());
+  BOOST_CHECK(received(large.size() + small.size()) == large + small);
+}
+
+// A large write behind corked bytes is copied after them: order on the wire is write order.
+BOOST_AUTO_TEST_CASE(large_write_behind_corked_bytes_keeps_the_order) {
+  std::string small = "first";
+  std::string large(cork.direct_write_min * 2, 'L');
+  bool large_done = false;
+  cork.async_write_some(asio::buffer(small), [](error_code, std::size_t) {});
+  cork.async_write_some(asio::buffer(large), [&](error_code ec, std::size_t n) {
+    large_done = !ec && n == large.size();
+  });
+  BOOST_CHECK(!cork.writing());  // both corked: under the flush threshold, no read started
+  start_read();
+  BOOST_REQUIRE(
+      run_until([&] { return large_done && cork.bytes_written() == small.size() + large.size(); }));
+  BOOST_CHECK(received(small.size() + large.size()) == small + large);
+}
+
 BOOST_AUTO_TEST_SUITE_END()

@@ -80,8 +80,10 @@ class stranded_handler_service final : public boost::asio::execution_context::se
   std::unordered_map<void*, drop_function> members_;
 };
 
-/// Wraps `NextLayer` (a TCP or TLS stream). Reads pass through. A write copies the bytes into
-/// a pending buffer and completes at once (posted, as Asio requires) — unless the pending
+/// Wraps `NextLayer` (a TCP or TLS stream). Reads pass through. A large write (at least
+/// `direct_write_min`) that finds the cork empty and idle goes straight to the next layer and
+/// completes when it is written. Any other write copies the bytes into a pending buffer and
+/// completes at once (posted, as Asio requires) — unless the pending
 /// buffer has reached `flush_threshold` while a write is in flight: then its completion waits
 /// until that write is done, so a peer that does not read pushes back on the writer (the
 /// session's queue grows and `send` answers `queue_full`) instead of the cork growing
@@ -102,6 +104,11 @@ class cork_stream {
 
   /// Pending bytes that trigger a flush without waiting for the round to end.
   static constexpr std::size_t flush_threshold = std::size_t{64} * 1024;
+
+  /// A write of at least this many bytes that finds nothing pending and nothing in flight
+  /// goes straight to the next layer instead of being copied (docs/benchmarks.md: a copy
+  /// costs more than the coalescing it allows at this size), and completes when written.
+  static constexpr std::size_t direct_write_min = std::size_t{8} * 1024;
 
   template <class... Args>
   explicit cork_stream(Args&&... args)
@@ -145,6 +152,8 @@ class cork_stream {
           } else if (!ec) {
             size = boost::asio::buffer_size(data);
             accepted_ += size;
+            if (size >= direct_write_min && pending_.empty() && !writing_ && !owner_.expired())
+              return write_through(data, std::move(completion));
             // append, not resize + buffer_copy: resize would first zero the bytes it adds.
             pending_.reserve(pending_.size() + size);
             for (auto it = boost::asio::buffer_sequence_begin(data);
@@ -201,17 +210,8 @@ class cork_stream {
     boost::asio::async_write(
         next_, boost::asio::buffer(in_flight_),
         [this, owner = std::move(owner)](boost::beast::error_code ec, std::size_t written) {
-          writing_ = false;
-          written_ += written;
           in_flight_.clear();
-          if (ec) {
-            error_ = ec;
-            pending_.clear();
-          } else {
-            flush();
-          }
-          release_parked();
-          if (!writing_) run_drained();
+          on_written(ec, written);
         });
   }
 
@@ -255,6 +255,34 @@ class cork_stream {
       }
       post_idle_check();
     });
+  }
+
+  /// Writes `data` straight to the next layer, no copy: the writer's buffers stay valid until
+  /// its `completion` runs, which is once the next layer took every byte.
+  template <class ConstBuffers, class Completion>
+  void write_through(const ConstBuffers& data, Completion completion) {
+    writing_ = true;
+    boost::asio::async_write(next_, data,
+                             [this, owner = owner_.lock(), completion = std::move(completion)](
+                                 boost::beast::error_code ec, std::size_t written) mutable {
+                               on_written(ec, written);
+                               std::move(completion)(ec, written);
+                             });
+  }
+
+  /// A write to the next layer is done: counts it, sends what is pending meanwhile (or
+  /// fails for good), lets the writers go on.
+  void on_written(boost::beast::error_code ec, std::size_t written) {
+    writing_ = false;
+    written_ += written;
+    if (ec) {
+      error_ = ec;
+      pending_.clear();
+    } else {
+      flush();
+    }
+    release_parked();
+    if (!writing_) run_drained();
   }
 
   /// Completes a write held back by `async_write_some` (its bytes are in flight now, or the
