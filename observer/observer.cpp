@@ -8,7 +8,7 @@
 #include <caf/actor_system.hpp>
 
 #include <wsnova/core/error.hpp>
-#include <wsnova/observer/detail/http_server.hpp>
+#include <wsnova/transport/detail/http_server.hpp>
 #include <wsnova/observer/detail/page.hpp>
 
 namespace wsnova {

@@ -1,4 +1,4 @@
-#include <wsnova/observer/detail/http_server.hpp>
+#include <wsnova/transport/detail/http_server.hpp>
 
 #include <algorithm>
 #include <atomic>
