@@ -13,6 +13,7 @@
 #include <vector>
 
 #include <boost/asio/dispatch.hpp>
+#include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
@@ -278,7 +279,10 @@ void http_server::state::stop() {
     for (const auto& entry : sessions)
       if (auto client = entry.second.lock()) live.push_back(std::move(client));
   }
-  // Posted directly: the context still runs until these handlers have run.
+  // Closing the acceptor may leave the context without work before the closes below are
+  // queued, and a thread of its own would then return from run() and leave the connections
+  // open: hold run() until they are queued.
+  auto keep_running = net::make_work_guard(context);
   net::dispatch(acceptor.get_executor(), [self = shared_from_this()] {
     beast::error_code ignored;
     self->acceptor.close(ignored);
