@@ -52,16 +52,9 @@ result<metrics_server> metrics_server::start(boost::asio::io_context& context, b
 metrics_server::metrics_server(std::shared_ptr<state> server, std::uint16_t port)
     : state_(std::move(server)), port_(port) {}
 
-metrics_server& metrics_server::operator=(metrics_server&& other) noexcept {
-  if (this != &other) {
-    stop();
-    state_ = std::move(other.state_);
-    port_ = other.port_;
-  }
-  return *this;
-}
-
-metrics_server::~metrics_server() { stop(); }
+// The state replaced or destroyed stops its server as it goes.
+metrics_server& metrics_server::operator=(metrics_server&& other) noexcept = default;
+metrics_server::~metrics_server() = default;
 
 void metrics_server::stop() {
   if (state_) state_->server.stop();
