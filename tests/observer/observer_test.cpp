@@ -253,12 +253,16 @@ BOOST_AUTO_TEST_CASE(the_header_limit_is_the_observers) {
   BOOST_TEST(!response.keep_alive());
 }
 
+// Stopping while a snapshot is being taken (the hung supervisor holds it for its timeout):
+// the waiting client sees the connection end, with no answer and before its deadline. A
+// reset instead of a FIN when the stop came before the server had read the request.
 BOOST_AUTO_TEST_CASE(stop_closes_connections_and_the_listener) {
   const auto port = observer->port();
   http_client client{port};
-  BOOST_TEST(client.request(http::verb::get, "/").result_int() == 200u);
+  BOOST_REQUIRE(!client.send(http::verb::get, "/tree.json"));
   observer->stop();
-  BOOST_TEST(client.read_until_closed() == net::error::eof);
+  auto end = client.read_until_closed();
+  BOOST_TEST((end == net::error::eof || end == net::error::connection_reset), end.message());
   BOOST_CHECK_THROW(http_client{port}, std::runtime_error);  // refused
   observer->stop();                                          // idempotent
 }
