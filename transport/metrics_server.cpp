@@ -45,8 +45,8 @@ result<metrics_server> metrics_server::start(boost::asio::io_context& context, b
     why.detail = "metrics_server: " + why.detail;
     return why;
   }
-  const auto port = started->port();
-  return metrics_server{std::make_shared<state>(state{std::move(*started)}), port};
+  const auto bound = started->port();
+  return metrics_server{std::make_shared<state>(state{std::move(*started)}), bound};
 }
 
 metrics_server::metrics_server(std::shared_ptr<state> server, std::uint16_t port)

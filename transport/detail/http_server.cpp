@@ -305,10 +305,10 @@ result<std::pair<std::shared_ptr<http_server::state>, std::uint16_t>> listen(
     return failure{errc::invalid_argument,
                    "max_header_bytes, max_connections and request_timeout must be positive"};
   if (options.routes.empty()) return failure{errc::invalid_argument, "no routes"};
-  for (const auto& route : options.routes) {
-    if (!route.first.starts_with('/'))
-      return failure{errc::invalid_argument, "path must start with '/': '" + route.first + "'"};
-  }
+  auto relative = std::find_if(options.routes.begin(), options.routes.end(),
+                               [](const auto& route) { return !route.first.starts_with('/'); });
+  if (relative != options.routes.end())
+    return failure{errc::invalid_argument, "path must start with '/': '" + relative->first + "'"};
   beast::error_code ec;
   auto address = net::ip::make_address(options.address, ec);
   if (ec) {
