@@ -56,7 +56,7 @@ std::string not_found_text(const std::map<std::string, http_route>& routes) {
 
 }  // namespace
 
-class session;
+class http_session;
 
 /// What the server, its sessions and pending responders share. Owns the `io_context` when
 /// the server runs its own thread, so that a responder answering after the server stopped
@@ -91,29 +91,29 @@ struct http_server::state : std::enable_shared_from_this<state> {
   const std::string not_found;  // the body of every 404
   std::mutex mutex;             // guards stopped (with posts) and sessions
   bool stopped = false;
-  std::unordered_map<const session*, std::weak_ptr<session>> sessions;
+  std::unordered_map<const http_session*, std::weak_ptr<http_session>> sessions;
 };
 
 /// One client connection: read a request, answer it, again while keep-alive holds. Runs on
 /// the connection's strand.
-class session : public std::enable_shared_from_this<session> {
+class http_session : public std::enable_shared_from_this<http_session> {
  public:
-  session(std::shared_ptr<http_server::state> owner, tcp::socket socket)
+  http_session(std::shared_ptr<http_server::state> owner, tcp::socket socket)
       : server_(std::move(owner)),
         stream_(std::move(socket)),
         buffer_(2 * server_->options.max_header_bytes) {}
 
-  ~session() {
+  ~http_session() {
     std::lock_guard guard{server_->mutex};
     server_->sessions.erase(this);
   }
 
-  session(const session&) = delete;
-  session& operator=(const session&) = delete;
+  http_session(const http_session&) = delete;
+  http_session& operator=(const http_session&) = delete;
 
   void start() {
     net::dispatch(stream_.get_executor(),
-                  beast::bind_front_handler(&session::read, shared_from_this()));
+                  beast::bind_front_handler(&http_session::read, shared_from_this()));
   }
 
   /// Closes the socket: pending operations end with operation_aborted. Strand only.
@@ -144,7 +144,7 @@ class session : public std::enable_shared_from_this<session> {
     response_.prepare_payload();
     stream_.expires_after(server_->options.request_timeout);
     http::async_write(stream_, response_,
-                      beast::bind_front_handler(&session::on_write, shared_from_this()));
+                      beast::bind_front_handler(&http_session::on_write, shared_from_this()));
   }
 
  private:
@@ -160,7 +160,7 @@ class session : public std::enable_shared_from_this<session> {
         server_->options.max_header_bytes, std::numeric_limits<std::uint32_t>::max())));
     stream_.expires_after(server_->options.request_timeout);
     http::async_read(stream_, buffer_, *parser_,
-                     beast::bind_front_handler(&session::on_read, shared_from_this()));
+                     beast::bind_front_handler(&http_session::on_read, shared_from_this()));
   }
 
   void on_read(beast::error_code ec, std::size_t /*bytes*/) {
@@ -205,7 +205,7 @@ class session : public std::enable_shared_from_this<session> {
     buffer_.consume(buffer_.size());
     if (ec) return close();
     stream_.async_read_some(buffer_.prepare(buffer_.max_size()),
-                            beast::bind_front_handler(&session::drain, shared_from_this()));
+                            beast::bind_front_handler(&http_session::drain, shared_from_this()));
   }
 
   std::shared_ptr<http_server::state> server_;
@@ -217,7 +217,7 @@ class session : public std::enable_shared_from_this<session> {
 
 /// One request waiting for its answer; answers 503 if dropped unanswered.
 struct http_responder::state {
-  state(std::shared_ptr<session> s, unsigned v, bool k)
+  state(std::shared_ptr<http_session> s, unsigned v, bool k)
       : client(std::move(s)), version(v), keep_alive(k) {}
   state(const state&) = delete;
   state& operator=(const state&) = delete;
@@ -230,7 +230,7 @@ struct http_responder::state {
                                                      k = keep_alive]() { c->answer(r, v, k); });
   }
 
-  std::shared_ptr<session> client;
+  std::shared_ptr<http_session> client;
   unsigned version;
   bool keep_alive;
   std::atomic<bool> answered{false};
@@ -257,7 +257,7 @@ void http_server::state::on_accept(beast::error_code ec, tcp::socket socket) {
     });
     return;
   }
-  auto client = std::make_shared<session>(shared_from_this(), std::move(socket));
+  auto client = std::make_shared<http_session>(shared_from_this(), std::move(socket));
   bool admitted = false;
   {
     std::lock_guard guard{mutex};
@@ -271,7 +271,7 @@ void http_server::state::on_accept(beast::error_code ec, tcp::socket socket) {
 }
 
 void http_server::state::stop() {
-  std::vector<std::shared_ptr<session>> live;
+  std::vector<std::shared_ptr<http_session>> live;
   {
     std::lock_guard guard{mutex};
     if (stopped) return;
