@@ -8,8 +8,8 @@
 #include <caf/actor_system.hpp>
 
 #include <wsnova/core/error.hpp>
-#include <wsnova/observer/detail/http_server.hpp>
 #include <wsnova/observer/detail/page.hpp>
+#include <wsnova/transport/detail/http_server.hpp>
 
 namespace wsnova {
 
@@ -90,6 +90,8 @@ caf::expected<observer_handle> start_observer(caf::actor_system& system, observe
   http.max_header_bytes = options.max_header_bytes;
   http.request_timeout = options.request_timeout;
   http.max_connections = options.max_connections;
+  http.server_name = "wsnova-observer";
+  http.cache_control = "no-store";
   http.routes["/"] = [](const detail::http_responder& respond) {
     respond({200, "text/html; charset=utf-8", std::string{detail::observer_page()}});
   };
@@ -102,7 +104,11 @@ caf::expected<observer_handle> start_observer(caf::actor_system& system, observe
         });
       };
   auto server = detail::http_server::start(std::move(http));
-  if (!server) return to_error(server.error());
+  if (!server) {
+    auto why = server.error();
+    why.detail = "observer: " + why.detail;
+    return to_error(why);
+  }
   auto x = std::make_unique<observer_handle::impl>();
   x->roots = std::move(roots);
   x->address = std::move(options.address);

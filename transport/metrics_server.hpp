@@ -83,7 +83,7 @@ class metrics_server {
   struct state;
   metrics_server(std::shared_ptr<state> server, std::uint16_t port);
 
-  std::shared_ptr<state> state_;  // shared with the operations in flight
+  std::shared_ptr<state> state_;  // the HTTP server (transport/detail/http_server.hpp)
   std::uint16_t port_ = 0;
 };
 

@@ -1,7 +1,7 @@
 // The observer (observer/observer.hpp) over real loopback sockets: a real supervision tree
 // with a connection to the in-process echo server, /tree.json fetched with a Beast client,
 // a killed child showing as restarted, workers and supervisors that do not answer, the
-// page, 404/405/431, keep-alive, roots added and removed, stop.
+// page, 404/405, keep-alive, its header limit, roots added and removed, stop.
 #include <wsnova/observer/observer.hpp>
 
 #define BOOST_TEST_MODULE observer
@@ -18,7 +18,8 @@
 #include <wsnova/core/error.hpp>
 #include <wsnova/testing/echo_server.hpp>
 
-#include "../transport/metrics_fixture.hpp"
+#include <wsnova/tests/support/http_client.hpp>
+
 #include "observer_fixture.hpp"
 
 using namespace std::chrono_literals;
@@ -228,49 +229,40 @@ BOOST_AUTO_TEST_CASE(the_page_is_served_at_the_root) {
   BOOST_TEST(observer->url() == "http://127.0.0.1:" + std::to_string(observer->port()) + "/");
 }
 
-BOOST_AUTO_TEST_CASE(other_paths_and_methods_are_refused_and_keep_alive_holds) {
+// Exactly the page and the tree are served, on one keep-alive connection (the refusals
+// themselves are the shared server's: http_server_test).
+BOOST_AUTO_TEST_CASE(only_the_page_and_the_tree_are_served) {
   http_client client{observer->port()};
   auto missing = client.request(http::verb::get, "/metrics");
   BOOST_TEST(missing.result_int() == 404u);
-  auto post = client.request(http::verb::post, "/tree.json");
-  BOOST_TEST(post.result_int() == 405u);
-  BOOST_TEST(post[http::field::allow] == "GET");
-  BOOST_TEST(post.keep_alive());
-  auto put = client.request(http::verb::put, "/");
-  BOOST_TEST(put.result_int() == 405u);
-  auto with_query = client.request(http::verb::get, "/tree.json?x=1");  // same connection
-  BOOST_TEST(with_query.result_int() == 200u);
+  BOOST_TEST(missing.body() == "not found: this server serves only / and /tree.json\n");
+  BOOST_TEST(client.request(http::verb::put, "/").result_int() == 405u);
+  BOOST_TEST(client.request(http::verb::get, "/tree.json?x=1").result_int() == 200u);
 }
 
-BOOST_AUTO_TEST_CASE(an_oversized_request_gets_431_and_a_close) {
-  http_client client{observer->port()};
-  std::string request = "GET /tree.json HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Big: ";
-  request += std::string(std::size_t{16} * 1024, 'x');
-  request += "\r\n\r\n";
-  BOOST_REQUIRE(!client.send_raw(request));
-  beast::error_code ec;
-  auto response = client.receive(ec);
-  BOOST_REQUIRE_MESSAGE(!ec, ec.message());
+// The observer's limits reach its server (whose 431, 400, timeout and cap
+// metrics_server_test and http_server_test cover): a 2 KiB target over a 1 KiB limit.
+BOOST_AUTO_TEST_CASE(the_header_limit_is_the_observers) {
+  observer_options small;
+  small.max_header_bytes = 1024;
+  auto started = start_observer(system, small);
+  BOOST_REQUIRE(started);
+  http_client client{started->port()};
+  auto response = client.request(http::verb::get, "/tree.json?" + std::string(2048, 'x'));
   BOOST_TEST(response.result_int() == 431u);
-  BOOST_TEST(client.read_until_closed() == net::error::eof);
+  BOOST_TEST(!response.keep_alive());
 }
 
-BOOST_AUTO_TEST_CASE(a_request_body_is_a_bad_request) {
-  http_client client{observer->port()};
-  BOOST_REQUIRE(
-      !client.send_raw("GET /tree.json HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\n\r\nabc"));
-  beast::error_code ec;
-  auto response = client.receive(ec);
-  BOOST_REQUIRE_MESSAGE(!ec, ec.message());
-  BOOST_TEST(response.result_int() == 400u);
-}
-
+// Stopping while a snapshot is being taken (the hung supervisor holds it for its timeout):
+// the waiting client sees the connection end, with no answer and before its deadline. A
+// reset instead of a FIN when the stop came before the server had read the request.
 BOOST_AUTO_TEST_CASE(stop_closes_connections_and_the_listener) {
   const auto port = observer->port();
   http_client client{port};
-  BOOST_TEST(client.request(http::verb::get, "/").result_int() == 200u);
+  BOOST_REQUIRE(!client.send(http::verb::get, "/tree.json"));
   observer->stop();
-  BOOST_TEST(client.read_until_closed() == net::error::eof);
+  auto end = client.read_until_closed();
+  BOOST_TEST((end == net::error::eof || end == net::error::connection_reset), end.message());
   BOOST_CHECK_THROW(http_client{port}, std::runtime_error);  // refused
   observer->stop();                                          // idempotent
 }
