@@ -2,6 +2,7 @@
 
 #include <exception>
 #include <memory>
+#include <mutex>
 #include <set>
 #include <utility>
 
@@ -45,21 +46,37 @@ caf::error invalid_start(const std::string& name, const std::string& what) {
   return make_error(sup_errc::invalid_start, "start: '" + name + "': " + what);
 }
 
-struct named_start {
+class named_start {
+ public:
   std::string name;
   caf::message args;
   placement where;
   caf::actor origin;  // this node's agent, watched by the node that runs the child
-  std::optional<node_address> last;
 
   std::vector<node_address> candidates() const {
-    if (where.order) return where.order(where.nodes, last);
-    if (where.how != placement::rule::sticky || !last) return where.nodes;
-    std::vector<node_address> result{*last};
+    auto previous = last_node();
+    if (where.order) return where.order(where.nodes, previous);
+    if (where.how != placement::rule::sticky || !previous) return where.nodes;
+    std::vector<node_address> result{*previous};
     for (const auto& node : where.nodes)
-      if (!(node == *last)) result.push_back(node);
+      if (!(node == *previous)) result.push_back(node);
     return result;
   }
+
+  std::optional<node_address> last_node() const {
+    std::lock_guard<std::mutex> guard{mtx};
+    return last;
+  }
+
+  void ran_on(const node_address& node) {
+    std::lock_guard<std::mutex> guard{mtx};
+    last = node;
+  }
+
+ private:
+  // A copied child spec shares its start function, so supervisors may share this state.
+  mutable std::mutex mtx;
+  std::optional<node_address> last;
 };
 
 caf::expected<caf::actor> start_here(caf::actor_system& system, const std::string& name,
@@ -177,8 +194,11 @@ caf::expected<start_function> start_by_name(caf::actor_system& system, std::stri
   auto origin = node_agent(system);
   if (any_remote && (!system.has_middleman() || !origin))
     return invalid_start(name, "remote nodes need enable_distribution(cfg)");
-  auto state = std::make_shared<named_start>(
-      named_start{std::move(name), std::move(args), std::move(where), std::move(origin), {}});
+  auto state = std::make_shared<named_start>();
+  state->name = std::move(name);
+  state->args = std::move(args);
+  state->where = std::move(where);
+  state->origin = std::move(origin);
   return start_function{[state](caf::actor_system& sys, const caf::message& extra) -> start_result {
     auto wrapped = caf::make_message(named_start_atom::value, state->origin,
                                      extra.empty() ? state->args : state->args + extra);
@@ -187,7 +207,7 @@ caf::expected<start_function> start_by_name(caf::actor_system& system, std::stri
       auto child = node.is_local() ? start_here(sys, state->name, wrapped)
                                    : start_on(sys, node, *state, wrapped);
       if (child) {
-        state->last = node;
+        state->ran_on(node);
         return start_result{std::move(*child)};
       }
       if (!failures.empty()) failures += "; ";
