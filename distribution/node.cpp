@@ -1,12 +1,9 @@
 #include <wsnova/distribution/node.hpp>
 
-#include <memory>
 #include <string_view>
 
 #include <caf/actor_registry.hpp>
-#include <caf/event_based_actor.hpp>
 #include <caf/io/middleman.hpp>
-#include <caf/send.hpp>
 
 #include <wsnova/core/atoms.hpp>
 #include <wsnova/core/errc.hpp>
