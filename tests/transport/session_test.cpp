@@ -95,9 +95,9 @@ BOOST_AUTO_TEST_CASE(echoes_text_and_binary_in_order) {
   BOOST_CHECK_EQUAL(events->end_count(), 0);
 }
 
-// Messages that grow and shrink (each read reserves the last one's size) come back intact,
-// including ones larger than the write buffer (masked and sent in pieces), with the
-// default write buffer and with Beast's smallest.
+// Messages that grow and shrink (a large one is read into a string sized by its header) come
+// back intact, including ones larger than the write buffer (masked and sent in pieces), with
+// the default write buffer and with Beast's smallest.
 BOOST_AUTO_TEST_CASE(messages_of_changing_sizes_echo_intact) {
   const std::vector<std::size_t> sizes{16 * 1024, 3, 64 * 1024 + 1, 0, 200 * 1000, 16 * 1024};
   for (std::size_t write_buffer : {std::size_t{64} * 1024, std::size_t{8}}) {
@@ -132,6 +132,44 @@ BOOST_AUTO_TEST_CASE(messages_of_changing_sizes_echo_intact) {
       BOOST_CHECK_MESSAGE(!end->cause, to_string(end->cause));
     }
   }
+}
+
+// A connection that was quiet reads its next message straight into the delivered string,
+// offering Beast one byte before the header is there (message_buffer): every size, from the
+// empty message to one larger than Beast's TCP frame, comes back intact that way, and so do
+// messages after a burst (read through the copy buffer) and the quiet one after it.
+BOOST_AUTO_TEST_CASE(messages_after_a_quiet_spell_echo_intact) {
+  echo_server server;
+  auto s = start(server.url());
+  BOOST_REQUIRE(events->wait_open());
+  const std::vector<std::size_t> sizes{0, 1, 15, 16, 64, 1535, 1536, 1537, 16 * 1024 + 1, 3};
+  std::vector<std::string> sent;
+  auto send = [&](std::size_t size) {
+    std::string payload(size, '\0');
+    for (std::size_t j = 0; j < size; ++j)
+      payload[j] = static_cast<char>((j * 31 + sent.size()) % 251);
+    s->send({message_kind::binary, payload});
+    sent.push_back(std::move(payload));
+  };
+  for (std::size_t size : sizes) {
+    // The quiet spell itself is what is tested: nothing to wait for but time.
+    std::this_thread::sleep_for(std::chrono::milliseconds{15});
+    send(size);
+    BOOST_REQUIRE(events->wait_messages(sent.size()));
+  }
+  for (int i = 0; i < 50; ++i) send(64);  // a burst: read through the copy buffer
+  std::this_thread::sleep_for(std::chrono::milliseconds{15});
+  send(64);
+  BOOST_REQUIRE(events->wait_messages(sent.size()));
+  auto got = events->messages();
+  BOOST_REQUIRE_EQUAL(got.size(), sent.size());
+  for (std::size_t i = 0; i < sent.size(); ++i) {
+    BOOST_TEST_CONTEXT("message " << i << " of " << sent[i].size() << " bytes") {
+      BOOST_CHECK(got[i].kind == message_kind::binary);
+      BOOST_CHECK(got[i].payload == sent[i]);
+    }
+  }
+  BOOST_CHECK_EQUAL(events->end_count(), 0);
 }
 
 // A server ping is reported as a control event and answered with a pong.

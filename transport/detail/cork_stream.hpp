@@ -215,6 +215,14 @@ class cork_stream {
         });
   }
 
+  /// Frees the memory of the buffers when nothing is pending or in flight: a quiet
+  /// connection keeps no copy of its last burst (or of its upgrade request).
+  void shrink_to_fit() {
+    if (writing_ || !pending_.empty()) return;
+    std::string{}.swap(pending_);
+    std::string{}.swap(in_flight_);
+  }
+
   /// Calls `fn` once nothing is pending or in flight (at once, posted, if that is so now).
   /// A TLS shutdown must wait for this: started beside a write, OpenSSL's close_notify
   /// stays in the engine's buffer (Asio's pending write took the bytes before it), and both

@@ -36,6 +36,7 @@
 #include <wsnova/transport/detail/classify_error.hpp>
 #include <wsnova/transport/detail/cork_stream.hpp>
 #include <wsnova/transport/detail/fifo.hpp>
+#include <wsnova/transport/detail/message_buffer.hpp>
 #include <wsnova/transport/detail/tls_resumption.hpp>
 #include <wsnova/transport/proxy.hpp>
 
@@ -267,22 +268,28 @@ class session_impl final : public session {
   ws_stream_type ws_;
   /// Connect/handshake deadline while connecting, heartbeat while open, close deadline.
   asio::steady_timer timer_;
-  /// Small messages are read here and copied out (also the proxy's HTTP answer).
+  /// Small messages on a busy connection are read here and copied out (also the proxy's
+  /// HTTP answer).
   beast::flat_buffer read_buffer_;
-  /// After a message of at least this size the next one is read straight into the string
-  /// it is delivered in, which moves up without a copy. Smaller ones go through
-  /// `read_buffer_`: Beast's first read of a message asks the buffer for 1,536 bytes (its
-  /// TCP frame size), so a string read into directly would be allocated (and zeroed) at
-  /// that size for a 64-byte message, costing more than the copy it saves.
+  /// A message of at least this size, or one after a quiet spell, is read straight into
+  /// the string it is delivered in (`message_buffer`). Smaller ones on a busy connection
+  /// go through `read_buffer_`: reading into the string costs one more turn of Beast's
+  /// read loop (a posted handler), more than the copy it saves at 64 bytes.
   static constexpr std::size_t direct_read_min = 1536;
-  /// The payload of the message being read directly, reserved at the last message's size.
+  /// A connection whose last message came this long after the one before is quiet: its
+  /// next read holds no buffer while it waits (`read_buffer_` is released), so an idle
+  /// connection costs 1.5 kB less (docs/benchmarks.md, idle memory). The extra turn of
+  /// the read loop is nothing at this rate.
+  static constexpr std::chrono::milliseconds quiet_gap{10};
+  /// The payload of the message being read directly, reserved at the last message's size
+  /// unless the connection was quiet.
   std::string incoming_;
-  /// Beast's view of `incoming_` while a read is in flight (Beast holds a reference to it).
-  std::optional<asio::dynamic_string_buffer<char, std::char_traits<char>, std::allocator<char>>>
-      incoming_buffer_;
+  message_buffer incoming_buffer_{incoming_, false};
   std::size_t last_message_size_ = 0;
   /// The read in flight goes into `incoming_`, not `read_buffer_`.
   bool reading_direct_ = false;
+  /// The last message came at least `quiet_gap` after the one before (or none came yet).
+  bool quiet_ = true;
   fifo<outgoing> queue_;
   /// A data frame Beast wrote into the cork, ending at byte `end` of the cork's stream.
   struct corked_frame {

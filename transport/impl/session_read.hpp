@@ -34,15 +34,22 @@ template <bool Secure>
 void session_impl<Secure>::do_read() {
   if (reading_paused_) return;
   read_in_flight_ = true;
-  reading_direct_ = last_message_size_ >= direct_read_min;
+  reading_direct_ = quiet_ || last_message_size_ >= direct_read_min;
   // No max_size on either buffer: read_message_max (set in do_upgrade) is the limit, and
   // fails the read with message_too_big (close 1009) before the payload is read.
   auto on_done = [self = shared()](boost::system::error_code ec, std::size_t) {
     self->on_read(ec);
   };
   if (!reading_direct_) return ws_.async_read(read_buffer_, std::move(on_done));
-  incoming_.reserve(last_message_size_);
-  ws_.async_read(incoming_buffer_.emplace(incoming_), std::move(on_done));
+  if (quiet_) {                    // nothing is held while waiting
+    read_buffer_.shrink_to_fit();  // empty here
+    ws_.next_layer().shrink_to_fit();
+  } else {
+    incoming_.reserve(last_message_size_);
+  }
+  incoming_.clear();  // moved from: valid, its state unspecified
+  incoming_buffer_ = message_buffer{incoming_, quiet_};
+  ws_.async_read(incoming_buffer_, std::move(on_done));
 }
 
 template <bool Secure>
@@ -50,14 +57,14 @@ void session_impl<Secure>::on_read(boost::system::error_code ec) {
   read_in_flight_ = false;
   if (ended_) return;
   if (ec) return on_read_error(ec);
-  last_received_ = clock_type::now();
-  last_message_ = last_received_;
+  auto now = clock_type::now();
+  quiet_ = now - last_message_ >= quiet_gap;
+  last_received_ = now;
+  last_message_ = now;
   std::string payload;
   if (reading_direct_) {
+    incoming_buffer_.finish();
     payload = std::move(incoming_);
-    incoming_.clear();  // moved-from: valid, its state unspecified
-    // A small message after a large one: do not carry the large capacity upwards.
-    if (payload.size() < direct_read_min) payload.shrink_to_fit();
   } else {
     payload = beast::buffers_to_string(read_buffer_.data());
     read_buffer_.consume(read_buffer_.size());
