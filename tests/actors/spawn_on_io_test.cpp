@@ -7,8 +7,10 @@
 
 #include <chrono>
 #include <future>
+#include <memory>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include <boost/asio/post.hpp>
 #include <caf/actor_system_config.hpp>
@@ -97,6 +99,39 @@ BOOST_AUTO_TEST_CASE(owns_a_connection) {
   auto future = outcome.get_future();
   BOOST_REQUIRE(future.wait_for(10s) == std::future_status::ready);
   BOOST_CHECK_EQUAL(future.get(), "closed 1000");
+}
+
+// Threads that are not the I/O thread wake the actor by posting to the io_context, the I/O
+// thread by posting to itself when a resume yields (64 messages per resume): from four
+// threads at once, every message arrives, once, and each sender's in the order sent.
+BOOST_AUTO_TEST_CASE(messages_from_many_threads_all_arrive_in_order) {
+  constexpr int senders = 4;
+  constexpr int per_sender = 20'000;
+  std::promise<std::string> outcome;
+  auto actor = spawn_on_io(system, [&](caf::event_based_actor* self) -> caf::behavior {
+    auto next = std::make_shared<std::vector<int>>(senders, 0);
+    auto total = std::make_shared<int>(0);
+    return {[=, &outcome](int sender, int sequence) {
+      if ((*next)[sender]++ != sequence) {
+        outcome.set_value("sender " + std::to_string(sender) + ": " + std::to_string(sequence) +
+                          " out of order");
+        self->quit();
+      } else if (++*total == senders * per_sender) {
+        outcome.set_value("all " + std::to_string(*total));
+        self->quit();
+      }
+    }};
+  });
+  BOOST_REQUIRE(actor);
+  std::vector<std::thread> threads;
+  for (int sender = 0; sender < senders; ++sender)
+    threads.emplace_back([&, sender] {
+      for (int i = 0; i < per_sender; ++i) caf::anon_send(*actor, sender, i);
+    });
+  for (auto& thread : threads) thread.join();
+  auto future = outcome.get_future();
+  BOOST_REQUIRE(future.wait_for(30s) == std::future_status::ready);
+  BOOST_CHECK_EQUAL(future.get(), "all " + std::to_string(senders * per_sender));
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -163,7 +163,7 @@ class cork_stream {
             }
             if (immediate_ || pending_.size() >= flush_threshold)
               flush();
-            else
+            else if (idle_flush_holds_ == 0)
               schedule_idle_flush();
           }
           auto executor = boost::asio::get_associated_executor(completion, get_executor());
@@ -213,6 +213,17 @@ class cork_stream {
           in_flight_.clear();
           on_written(ec, written);
         });
+  }
+
+  /// While held, a write does not schedule the idle flush: the reader holds it while it
+  /// handles what it read, and then reads again, which flushes (a message answered in the
+  /// handler that received it leaves without a posted check). `release_idle_flush`
+  /// schedules it if bytes are still pending (the reader stopped, or had more to handle).
+  void hold_idle_flush() noexcept { ++idle_flush_holds_; }
+
+  /// Ends one `hold_idle_flush`.
+  void release_idle_flush() {
+    if (--idle_flush_holds_ == 0 && !pending_.empty()) schedule_idle_flush();
   }
 
   /// Frees the memory of the buffers when nothing is pending or in flight: a quiet
@@ -331,6 +342,7 @@ class cork_stream {
   std::uint64_t written_ = 0;
   std::size_t watched_size_ = 0;
   int quiet_rounds_ = 0;
+  int idle_flush_holds_ = 0;
   bool writing_ = false;
   bool idle_flush_posted_ = false;
   bool immediate_ = false;

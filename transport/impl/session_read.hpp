@@ -72,8 +72,15 @@ void session_impl<Secure>::on_read(boost::system::error_code ec) {
   last_message_size_ = payload.size();
   ws_message message{ws_.got_text() ? message_kind::text : message_kind::binary,
                      std::move(payload)};
-  if (!listening(listener_->on_message(id(), std::move(message)))) return;
-  do_read();
+  // The answers written while the message is handled leave when Beast reads again (or in
+  // the idle flush, if it does not): no posted check per message.
+  auto& cork = ws_.next_layer();
+  cork.hold_idle_flush();
+  struct release {
+    next_layer_type& cork;
+    ~release() { cork.release_idle_flush(); }
+  } release_on_exit{cork};
+  if (listening(listener_->on_message(id(), std::move(message)))) do_read();
 }
 
 template <bool Secure>
