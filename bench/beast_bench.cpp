@@ -70,8 +70,13 @@ struct run_state {
 template <bool Secure>
 class connection : public std::enable_shared_from_this<connection<Secure>> {
  public:
+  /// Beast's tcp_stream with the io_context's own executor type, not the type-erased
+  /// any_io_executor of `beast::tcp_stream`: Beast's `Executor` parameter, which wsnova sets
+  /// the same way (docs/benchmarks.md).
+  using tcp_stream_type =
+      beast::basic_stream<tcp, asio::io_context::executor_type, beast::unlimited_rate_policy>;
   using next_layer =
-      std::conditional_t<Secure, beast::ssl_stream<beast::tcp_stream>, beast::tcp_stream>;
+      std::conditional_t<Secure, beast::ssl_stream<tcp_stream_type>, tcp_stream_type>;
   using stream_type = websocket::stream<next_layer>;
 
   explicit connection(run_state& rs) : rs_(rs), resolver_(rs.ioc), ws_(make_stream(rs)) {}
