@@ -124,6 +124,7 @@ BOOST_AUTO_TEST_CASE(messages_from_many_threads_all_arrive_in_order) {
   });
   BOOST_REQUIRE(actor);
   std::vector<std::thread> threads;
+  threads.reserve(senders);
   for (int sender = 0; sender < senders; ++sender)
     threads.emplace_back([&, sender] {
       for (int i = 0; i < per_sender; ++i) caf::anon_send(*actor, sender, i);

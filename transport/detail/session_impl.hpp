@@ -93,8 +93,8 @@ class session_impl final : public session {
  public:
   /// Beast's `tcp_stream` with the io_context's own executor type instead of the
   /// type-erased `any_io_executor`: every composed operation moves its executor (and its
-  /// work guard) through the layers several times per frame, and the erased one costs
-  /// ~2,000 instructions per echo there (docs/benchmarks.md, frame path).
+  /// work guard) through the layers several times per frame, and the erased one cost
+  /// ≈ 4,500 instructions per 64-byte echo (docs/benchmarks.md, issue 14 third pass).
   using tcp_stream_type =
       beast::basic_stream<tcp, asio::io_context::executor_type, beast::unlimited_rate_policy>;
   using transport_type =

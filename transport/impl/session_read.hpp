@@ -65,6 +65,8 @@ void session_impl<Secure>::on_read(boost::system::error_code ec) {
   if (reading_direct_) {
     incoming_buffer_.finish();
     payload = std::move(incoming_);
+    // A small message after a large one: do not carry the large capacity upwards.
+    if (payload.size() < direct_read_min) payload.shrink_to_fit();
   } else {
     payload = beast::buffers_to_string(read_buffer_.data());
     read_buffer_.consume(read_buffer_.size());
