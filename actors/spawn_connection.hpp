@@ -7,6 +7,9 @@
 #include <caf/actor_system.hpp>
 #include <caf/expected.hpp>
 
+#include <memory>
+#include <string>
+
 #include <wsnova/actors/connection.hpp>
 #include <wsnova/actors/connection_config.hpp>
 #include <wsnova/actors/connection_owner.hpp>
@@ -35,5 +38,20 @@ caf::expected<connection> spawn_connection(caf::actor_system& system, connection
 caf::expected<connection> spawn_connection(caf::actor_system& system,
                                            boost::asio::io_context& context,
                                            connection_config config, connection_owner owner);
+
+/// As above, with a configuration shared by every connection spawned with it: a pool or a
+/// supervisor's children that connect the same way hold one copy between them instead of
+/// one each (about 1 kB per connection). `id` names this connection in its events and in
+/// the registry; when empty, `config->id` does, and when that is empty too, "conn-N"
+/// (N = the actor id, which changes with every restart).
+caf::expected<connection> spawn_connection(caf::actor_system& system,
+                                           std::shared_ptr<const connection_config> config,
+                                           connection_owner owner, std::string id = {});
+
+/// As above, shared configuration, on an `io_context` of your own.
+caf::expected<connection> spawn_connection(caf::actor_system& system,
+                                           boost::asio::io_context& context,
+                                           std::shared_ptr<const connection_config> config,
+                                           connection_owner owner, std::string id = {});
 
 }  // namespace wsnova

@@ -194,26 +194,35 @@ int run(const options& o, bool owner_path, bool owner_on_io) {
   };
   auto bad = [&](const std::string& what) { return fail(client_name, o.mode, what), finish(1); };
 
-  const auto idle_heartbeat = wsnova::make_profile(wsnova::profile::standard, o.url).session;
-  auto spawn = [&](std::size_t index,
-                   std::shared_ptr<bench_handler> handler) -> caf::expected<wsnova::connection> {
+  // One configuration for every connection, as a pool would hold it (spawn_connection's
+  // shared overload); only a connection with a handler of its own gets a copy.
+  const auto shared_config = [&] {
     wsnova::connection_config cc;
     cc.url = o.url;
-    cc.id = "c" + std::to_string(index);
     cc.session.compress = o.deflate;
     cc.session.tcp_nodelay = true;
     cc.session.tls.insecure = true;  // the bench server's certificate is self-signed
     if (o.mode == "idle") {
-      cc.session.ping_interval = idle_heartbeat.ping_interval;
-      cc.session.pong_timeout = idle_heartbeat.pong_timeout;
+      const auto heartbeat = wsnova::make_profile(wsnova::profile::standard, o.url).session;
+      cc.session.ping_interval = heartbeat.ping_interval;
+      cc.session.pong_timeout = heartbeat.pong_timeout;
     }
-    if (handler)
-      cc.behaviors.message = wsnova::message_behavior::local{}.on(
-          wsnova::handle_msg_atom::value, [handler](wsnova::handler_context& ctx, ws_message& msg) {
-            return handler->handle_message(ctx, msg);
-          });
-    auto conn = wsnova::spawn_connection(sys, std::move(cc), wsnova::unchecked_owner(owner));
-    return conn;
+    return std::make_shared<const wsnova::connection_config>(std::move(cc));
+  }();
+  auto spawn = [&](std::size_t index,
+                   std::shared_ptr<bench_handler> handler) -> caf::expected<wsnova::connection> {
+    std::string id{"c"};  // not `"c" + ...`: g++ 12 -O3 warns falsely (-Wrestrict) there
+    id += std::to_string(index);
+    if (!handler)
+      return wsnova::spawn_connection(sys, shared_config, wsnova::unchecked_owner(owner),
+                                      std::move(id));
+    auto cc = std::make_shared<wsnova::connection_config>(*shared_config);
+    cc->behaviors.message = wsnova::message_behavior::local{}.on(
+        wsnova::handle_msg_atom::value, [handler](wsnova::handler_context& ctx, ws_message& msg) {
+          return handler->handle_message(ctx, msg);
+        });
+    return wsnova::spawn_connection(sys, std::move(cc), wsnova::unchecked_owner(owner),
+                                    std::move(id));
   };
   auto message = [&] {
     return ws_message{o.text ? wsnova::message_kind::text : wsnova::message_kind::binary,
@@ -315,7 +324,7 @@ int run(const options& o, bool owner_path, bool owner_on_io) {
                  " connections");
     idle_result(out, o.conns, rss_before, held, o.seconds, seconds_between(first, last));
     out["supervised"] = true;
-    out["heartbeat_ms"] = static_cast<std::int64_t>(idle_heartbeat.ping_interval.count());
+    out["heartbeat_ms"] = static_cast<std::int64_t>(shared_config->session.ping_interval.count());
   } else {  // connect
     // The loop runs in the owner actor: connected -> close 1000 -> closed -> next spawn.
     std::atomic<std::size_t> done{0};  // written by the owner, read by main on failure

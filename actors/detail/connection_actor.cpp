@@ -18,23 +18,26 @@ using ev = lifecycle_event;
 
 namespace {
 
-/// Returns `config` to share read-only, named "conn-N" (N = `id`) when it has no id.
-std::shared_ptr<const connection_config> with_id(connection_config config, caf::actor_id id) {
-  if (config.id.empty()) config.id = "conn-" + std::to_string(id);
-  return std::make_shared<const connection_config>(std::move(config));
+/// The id of connection actor `actor_id` spawned with `id` and `config` (see connection_id_).
+std::string connection_id_of(std::string id, const connection_config& config,
+                             caf::actor_id actor_id) {
+  if (!id.empty()) return id;
+  return config.id.empty() ? "conn-" + std::to_string(actor_id) : config.id;
 }
 
 }  // namespace
 
 connection_actor::connection_actor(caf::actor_config& cfg, boost::asio::io_context& io, ws_url url,
                                    std::shared_ptr<boost::asio::ssl::context> tls,
-                                   connection_config config, connection_owner owner)
+                                   std::shared_ptr<const connection_config> config, std::string id,
+                                   connection_owner owner)
     : super(cfg),
       io_(io),
       pinned_(this->home_system(), io),
       ws_url_(std::move(url)),
       tls_(std::move(tls)),
-      config_(with_id(std::move(config), this->id())),
+      config_(std::move(config)),
+      connection_id_(connection_id_of(std::move(id), *config_, this->id())),
       owner_(this, std::move(owner), config_->transfer_authority),
       outbound_(config_->sending),
       flow_(config_->flow),
@@ -55,7 +58,7 @@ connection_actor::behavior_type connection_actor::make_behavior() {
   // Like Gun's process, a connection lives until it closes, whether or not anyone keeps its
   // handle: the session only holds a weak reference, so hold a strong one until exit.
   keep_alive_ = this->ctrl();
-  owner_.start(config_->id);
+  owner_.start(connection_id_);
   this->set_down_handler([this](const caf::down_msg& msg) {
     if (owner_.on_down(msg)) on_owner_down();
   });
@@ -68,7 +71,7 @@ connection_actor::behavior_type connection_actor::make_behavior() {
     // nop
   });
   if (config_->registry)
-    caf::anon_send(config_->registry, register_atom::value, config_->id,
+    caf::anon_send(config_->registry, register_atom::value, connection_id_,
                    caf::actor_cast<caf::actor>(this));
   start_session();
   return {
@@ -216,8 +219,8 @@ connection_actor::behavior_type connection_actor::make_behavior() {
         return promise;
       },
       [this](status_atom) {
-        connection_status status{config_->id,  redact_url(config_->url), lifecycle_.state(),
-                                 subprotocol_, messages_sent_,           messages_received_,
+        connection_status status{connection_id_, redact_url(config_->url), lifecycle_.state(),
+                                 subprotocol_,   messages_sent_,           messages_received_,
                                  connects_};
         if (session_) {
           status.queued_messages = session_->queued_messages();
@@ -273,7 +276,7 @@ connection_actor::behavior_type connection_actor::make_behavior() {
       [this](flow_atom, std::uint32_t credit) {
         // Messages read before the pause took effect go first, in order.
         auto resume = flow_.grant(credit, [this](ws_message&& message) {
-          tell_owner(message_event{config_->id, std::move(message)});
+          tell_owner(message_event{connection_id_, std::move(message)});
         });
         if (resume && session_) session_->resume_reading();
       },
@@ -311,7 +314,7 @@ void connection_actor::on_exit() {
 // -- handler_context ------------------------------------------------------------
 
 void connection_actor::send(ws_message message) {
-  if (auto err = send_encoded(std::move(message))) tell_owner(error_event{config_->id, err});
+  if (auto err = send_encoded(std::move(message))) tell_owner(error_event{connection_id_, err});
 }
 
 void connection_actor::apply(directive decision) {
@@ -509,7 +512,7 @@ void connection_actor::handle_message(ws_message message) {
 
 void connection_actor::deliver(ws_message message) {
   if (!flow_.admit(message)) return;  // held: read before the pause took effect
-  tell_owner(message_event{config_->id, std::move(message)});
+  tell_owner(message_event{connection_id_, std::move(message)});
   if (flow_.exhausted() && session_) session_->pause_reading();
 }
 
@@ -560,7 +563,7 @@ void connection_actor::on_end(const caf::error& cause, std::uint16_t code, std::
   }
   if (reconnect_after_) reason = "reconnect decided by a behaviour";
   if (was_open) {
-    tell_owner(disconnected_event{config_->id, cause, code, reason});
+    tell_owner(disconnected_event{connection_id_, cause, code, reason});
     was_down_ = true;
     down_since_ = this->clock().now();
     // A connection that stayed up long enough starts its backoff over.
@@ -652,7 +655,7 @@ void connection_actor::schedule_reconnect(caf::timespan delay) {
   ready_ = false;
   lifecycle_.advance(ev::retry);
   ++reconnect_attempts_;
-  tell_owner(reconnecting_event{config_->id, reconnect_attempts_, delay});
+  tell_owner(reconnecting_event{connection_id_, reconnect_attempts_, delay});
   log(log_level::info, "reconnecting", 0, delay);
   this->delayed_send(this, delay, retry_timer_atom::value, ++reconnect_token_);
 }
@@ -728,7 +731,7 @@ connection_actor::rpc_state& connection_actor::rpc() {
 }
 
 void connection_actor::report_unsent(std::vector<ws_message> messages) {
-  if (!messages.empty()) tell_owner(unsent_event{config_->id, std::move(messages)});
+  if (!messages.empty()) tell_owner(unsent_event{connection_id_, std::move(messages)});
 }
 
 void connection_actor::finish(std::uint16_t code, std::string reason, caf::error cause) {
@@ -758,7 +761,7 @@ void connection_actor::finish(std::uint16_t code, std::string reason, caf::error
                         !(is(cause, errc::closed_by_peer) && code == close_code::normal);
   log(abnormal ? log_level::warning : log_level::info, "closed", code, caf::timespan{0},
       cause ? describe(cause) : reason);
-  tell_owner(closed_event{config_->id, code, std::move(reason), cause});
+  tell_owner(closed_event{connection_id_, code, std::move(reason), cause});
   for (auto& promise : awaiting_connect_) promise.deliver(refusal);
   awaiting_connect_.clear();
   if (awaiting_close_) {

@@ -68,7 +68,8 @@ class connection_actor : public connection_actor_interface::base, private handle
   using super = connection_actor_interface::base;
 
   connection_actor(caf::actor_config& cfg, boost::asio::io_context& io, ws_url url,
-                   std::shared_ptr<boost::asio::ssl::context> tls, connection_config config,
+                   std::shared_ptr<boost::asio::ssl::context> tls,
+                   std::shared_ptr<const connection_config> config, std::string id,
                    connection_owner owner);
 
   behavior_type make_behavior() override;
@@ -97,7 +98,7 @@ class connection_actor : public connection_actor_interface::base, private handle
  private:
   // -- handler_context ---------------------------------------------------------
 
-  const std::string& connection_id() const override { return config_->id; }
+  const std::string& connection_id() const override { return connection_id_; }
   const std::string& url() const override { return config_->url; }
   void send(ws_message message) override;
   void apply(directive decision) override;
@@ -275,9 +276,11 @@ class connection_actor : public connection_actor_interface::base, private handle
   io_pinned_unit pinned_;
   ws_url ws_url_;
   std::shared_ptr<boost::asio::ssl::context> tls_;
-  /// Read-only after construction; each session shares its `session` part instead of a copy
-  /// (docs/benchmarks.md, idle memory).
+  /// Read-only; shared with every connection spawned from the same `shared_ptr`, and each
+  /// session shares its `session` part instead of a copy (docs/benchmarks.md, idle memory).
   std::shared_ptr<const connection_config> config_;
+  /// The id given at spawn, else `config_->id`, else "conn-N" (N = the actor id).
+  std::string connection_id_;
   /// The state and why the connection stops; every state change goes through it.
   connection_lifecycle lifecycle_;
   /// The owner: events, monitor, transfer.

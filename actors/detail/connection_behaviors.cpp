@@ -22,7 +22,7 @@ void connection_actor::report_error(caf::error err, std::string where,
                                     std::function<void()> go_on) {
   if (measures()) measure(metric_names::errors, 1, to_string(code_of(err)));
   if (config_->behaviors.error.is_default()) {
-    tell_owner(error_event{config_->id, std::move(err)});
+    tell_owner(error_event{connection_id_, std::move(err)});
     return go_on();
   }
   call(
@@ -36,7 +36,7 @@ void connection_actor::report_error(caf::error err, std::string where,
               "error.on_error: " + describe(answer.error()));
           answer = directive::ok();
         }
-        if (answer->kind != directive_kind::ignore) tell_owner(error_event{config_->id, err});
+        if (answer->kind != directive_kind::ignore) tell_owner(error_event{connection_id_, err});
         switch (answer->kind) {
           case directive_kind::ok:
           case directive_kind::ignore:
@@ -69,7 +69,7 @@ void connection_actor::log(log_level level, std::string event, std::uint16_t cod
   if (!logs(level)) return;
   log_event entry{level,
                   std::move(event),
-                  config_->id,
+                  connection_id_,
                   to_string(lifecycle_.state()),
                   redact_url(config_->url),
                   code,
@@ -86,7 +86,7 @@ void connection_actor::measure(std::string_view name, double value, std::string 
       [this](const metric_sample& x) {
         if (config_->metrics) record_metric(*config_->metrics, x);
       },
-      metric_sample{std::string{name}, config_->id, value, std::move(code)});
+      metric_sample{std::string{name}, connection_id_, value, std::move(code)});
 }
 
 void connection_actor::report_counters(bool now_or_never) {

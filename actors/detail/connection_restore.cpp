@@ -158,9 +158,9 @@ void connection_actor::restore_done() {
   if (measures()) measure_duration(metric_names::restore_duration, took);
   log(log_level::info, "restored", 0, took);
   if (connects_ == 1)
-    tell_owner(connected_event{config_->id, redact_url(config_->url), subprotocol_, compressed_});
+    tell_owner(connected_event{connection_id_, redact_url(config_->url), subprotocol_, compressed_});
   else
-    tell_owner(reconnected_event{config_->id, reconnect_attempts_, subprotocol_});
+    tell_owner(reconnected_event{connection_id_, reconnect_attempts_, subprotocol_});
   reconnect_attempts_ = 0;
   for (auto& promise : awaiting_connect_) promise.deliver(caf::ok_atom::value);
   awaiting_connect_.clear();

@@ -317,16 +317,21 @@ int run(const storm_options& opts) {
   t.conns.resize(n);
   child_spec tmpl;
   tmpl.id = "c";
-  tmpl.start = start_with([&](caf::actor_system& sys, const caf::message& args) {
-    auto i = args.get_as<std::uint64_t>(0);
+  // One configuration shared by the 19,000 (spawn_connection's shared overload); each child
+  // names its connection "c-<i>".
+  std::vector<std::shared_ptr<const connection_config>> configs;
+  for (const auto& url : urls) {
     connection_config config;
-    config.url = urls[i % k];
-    config.id = "c-" + std::to_string(i);
+    config.url = url;
     config.session.ping_interval = std::chrono::milliseconds{opts.ping_ms};
     config.session.pong_timeout = std::chrono::milliseconds{opts.pong_ms};
     config.reconnect.retry_initial_connect = true;  // a full listen backlog is not an answer
     config.log_threshold = log_level::error;        // a warning per drop would be 19,000 lines
-    return spawn_connection(sys, config, unchecked_owner(self));
+    configs.push_back(std::make_shared<const connection_config>(std::move(config)));
+  }
+  tmpl.start = start_with([&](caf::actor_system& sys, const caf::message& args) {
+    auto i = args.get_as<std::uint64_t>(0);
+    return spawn_connection(sys, configs[i % k], unchecked_owner(self), "c-" + std::to_string(i));
   });
   supervisor_flags flags;
   flags.strategy = strategy_kind::simple_one_for_one;

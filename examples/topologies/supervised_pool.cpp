@@ -4,6 +4,7 @@
 #include <cstdlib>
 #include <iostream>
 #include <map>
+#include <memory>
 #include <string>
 #include <thread>
 #include <vector>
@@ -38,17 +39,17 @@ int main(int argc, char** argv) {
       return false;
     };
 
+    // One configuration for the whole pool, shared rather than copied per connection.
+    auto conf = std::make_shared<connection_config>();
+    conf->url = ctx.url;
+    conf->registry = registry;  // each connection binds its id on start
     // One child per connection; each restart spawns a fresh actor under the same id.
     std::vector<child_spec> specs;
     for (int n = 0; n < pool_size; ++n) {
       child_spec spec;
       spec.id = pool_id(n);
-      spec.start = start_with([&, id = pool_id(n)](caf::actor_system& sys) {
-        connection_config conf;
-        conf.url = ctx.url;
-        conf.id = id;
-        conf.registry = registry;  // the connection binds its id on start
-        return spawn_connection(sys, conf, wsnova::unchecked_owner(self));
+      spec.start = start_with([&, conf, id = pool_id(n)](caf::actor_system& sys) {
+        return spawn_connection(sys, conf, wsnova::unchecked_owner(self), id);
       });
       specs.push_back(std::move(spec));
     }
