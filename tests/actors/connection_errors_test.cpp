@@ -147,6 +147,23 @@ BOOST_AUTO_TEST_CASE(silent_server_gives_timeout) {
   BOOST_CHECK_EQUAL(server.accepted(), 1u);
 }
 
+// A handshake deadline that ends after the connect deadline would have: the timer set for
+// the connect fires first and waits again, so the timeout comes at the handshake's limit.
+BOOST_AUTO_TEST_CASE(handshake_limit_longer_than_connect_limit_is_kept) {
+  silent_server server;
+  session_options options;
+  options.connect_timeout = 150ms;
+  options.handshake_timeout = 600ms;
+  auto started = std::chrono::steady_clock::now();
+  auto err = connect_error("ws://127.0.0.1:" + std::to_string(server.port()) + "/", options);
+  auto elapsed = std::chrono::steady_clock::now() - started;
+  BOOST_CHECK_MESSAGE(is(err, errc::timeout), describe(err));
+  BOOST_CHECK_MESSAGE(describe(err).find("handshake timed out after 600 ms") != std::string::npos,
+                      describe(err));
+  BOOST_CHECK_GE(elapsed, 600ms);
+  BOOST_CHECK_LT(elapsed, 5s);
+}
+
 // A failed connect leaves the system clean: the next connect to a working server succeeds.
 BOOST_AUTO_TEST_CASE(failure_then_success) {
   refusing_port refusing;

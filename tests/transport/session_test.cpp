@@ -200,6 +200,33 @@ BOOST_AUTO_TEST_CASE(our_ping_reports_the_pong) {
 
 BOOST_AUTO_TEST_SUITE_END()
 
+BOOST_FIXTURE_TEST_SUITE(session_timer, session_fixture)
+
+// The timer armed for the connect deadline is still pending when the session opens: it must
+// neither end the session nor ping early; the first heartbeat comes at ping_interval.
+BOOST_AUTO_TEST_CASE(first_heartbeat_comes_at_its_interval_after_a_shorter_connect_limit) {
+  echo_server server;
+  session_options options;
+  options.connect_timeout = 100ms;
+  options.handshake_timeout = 100ms;
+  options.ping_interval = 500ms;
+  options.pong_timeout = 2'000ms;
+  auto s = start(server.url(), options);
+  BOOST_REQUIRE(events->wait_open());
+  auto opened = std::chrono::steady_clock::now();
+  BOOST_REQUIRE(events->wait_control(1, 5'000ms));
+  auto first_pong = std::chrono::steady_clock::now() - opened;
+  BOOST_CHECK(events->controls()[0].first == control_kind::pong);
+  // 450: the test sees the open a little after the session armed its heartbeat.
+  BOOST_CHECK_GE(first_pong, 450ms);
+  BOOST_CHECK_EQUAL(events->end_count(), 0);
+  s->send(ws_message{message_kind::text, "still open"});
+  BOOST_REQUIRE(events->wait_messages(1));
+  BOOST_CHECK_EQUAL(events->messages()[0].payload, "still open");
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
 BOOST_FIXTURE_TEST_SUITE(session_close, session_fixture)
 
 // Our close completes cleanly: no cause, the code we sent, the server saw it.

@@ -186,7 +186,7 @@ class session_impl final : public session {
 
   // -- connecting ---------------------------------------------------------------
 
-  /// Arms the deadline of a connecting phase; on expiry the pending operation is cancelled
+  /// Sets the deadline of a connecting phase; on expiry the pending operation is cancelled
   /// and reported as a timeout.
   void arm_deadline(std::chrono::milliseconds duration);
   /// Reports a failure while connecting, as a timeout if the deadline caused it.
@@ -230,6 +230,17 @@ class session_impl final : public session {
   void do_close(std::uint16_t code, std::string reason);
   void arm_close_deadline();
 
+  // -- the timer (session_timer.hpp) --------------------------------------------
+
+  /// What the session's one timer is for: the connect or handshake deadline, the close
+  /// deadline, or the next heartbeat.
+  enum class timer_purpose : std::uint8_t { none, connecting, closing, heartbeat };
+  /// Makes `purpose` due at `when`, replacing what was due. A wait already pending that
+  /// ends no later is kept: when it ends, it waits again for the rest. So a deadline that
+  /// moves later (connect, then handshake, heartbeat, close) costs no timer update.
+  void wait_until(timer_purpose purpose, clock_type::time_point when);
+  void on_timer();
+
   // -- heartbeat ----------------------------------------------------------------
 
   void arm_heartbeat(clock_type::time_point when);
@@ -272,8 +283,19 @@ class session_impl final : public session {
   };
   std::unique_ptr<connecting_state> connecting_;
   ws_stream_type ws_;
-  /// Connect/handshake deadline while connecting, heartbeat while open, close deadline.
+  /// Connect/handshake deadline while connecting, heartbeat while open, close deadline
+  /// (`wait_until`).
   asio::steady_timer timer_;
+  /// When `timer_purpose_` is due.
+  clock_type::time_point due_at_;
+  /// When the pending wait ends (while `timer_waiting_`).
+  clock_type::time_point timer_expiry_;
+  /// Tells the current wait from one replaced by an earlier deadline.
+  std::uint32_t timer_generation_ = 0;
+  timer_purpose timer_purpose_ = timer_purpose::none;
+  bool timer_waiting_ = false;
+  /// The limit of the connecting phase in progress (for the timeout's report).
+  std::chrono::milliseconds phase_limit_{0};
   /// Small messages on a busy connection are read here and copied out (also the proxy's
   /// HTTP answer).
   beast::flat_buffer read_buffer_;
@@ -331,4 +353,5 @@ class session_impl final : public session {
 #include <wsnova/transport/impl/session_heartbeat.hpp>
 #include <wsnova/transport/impl/session_proxy.hpp>
 #include <wsnova/transport/impl/session_read.hpp>
+#include <wsnova/transport/impl/session_timer.hpp>
 #include <wsnova/transport/impl/session_write.hpp>

@@ -8,14 +8,8 @@ namespace wsnova::detail {
 
 template <bool Secure>
 void session_impl<Secure>::arm_deadline(std::chrono::milliseconds duration) {
-  timer_.expires_after(duration);
-  timer_.async_wait([self = shared(), duration](boost::system::error_code ec) {
-    if (ec || self->open_ || self->ended_) return;
-    self->timed_out_after_ = duration;
-    self->connecting_->resolver.cancel();
-    boost::system::error_code ignored;
-    self->tcp_layer().socket().close(ignored);
-  });
+  phase_limit_ = duration;
+  wait_until(timer_purpose::connecting, clock_type::now() + duration);
 }
 
 template <bool Secure>

@@ -7,10 +7,7 @@ namespace wsnova::detail {
 
 template <bool Secure>
 void session_impl<Secure>::arm_heartbeat(clock_type::time_point when) {
-  timer_.expires_at(when);
-  timer_.async_wait([self = shared()](boost::system::error_code ec) {
-    if (!ec) self->on_heartbeat();
-  });
+  wait_until(timer_purpose::heartbeat, when);
 }
 
 template <bool Secure>

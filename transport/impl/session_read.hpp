@@ -8,7 +8,8 @@ namespace wsnova::detail {
 template <bool Secure>
 void session_impl<Secure>::on_open() {
   open_ = true;
-  timer_.cancel();
+  // The handshake deadline is over; a heartbeat (below) takes the timer, or nothing does.
+  timer_purpose_ = timer_purpose::none;
   last_received_ = clock_type::now();
   last_message_ = last_received_;
   auto subprotocol =

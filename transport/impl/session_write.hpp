@@ -98,11 +98,7 @@ void session_impl<Secure>::do_close(std::uint16_t code, std::string reason) {
 
 template <bool Secure>
 void session_impl<Secure>::arm_close_deadline() {
-  timer_.expires_after(options_->handshake_timeout);
-  timer_.async_wait([self = shared()](boost::system::error_code ec) {
-    if (ec || self->ended_) return;
-    self->finish({errc::timeout, "close handshake timed out"}, close_code::abnormal, {});
-  });
+  wait_until(timer_purpose::closing, clock_type::now() + options_->handshake_timeout);
 }
 
 }  // namespace wsnova::detail
