@@ -41,9 +41,11 @@ caf::expected<connection> spawn_connection(caf::actor_system& system,
 
 /// As above, with a configuration shared by every connection spawned with it: a pool or a
 /// supervisor's children that connect the same way hold one copy between them instead of
-/// one each (about 1 kB per connection). `id` names this connection in its events and in
-/// the registry; when empty, `config->id` does, and when that is empty too, "conn-N"
-/// (N = the actor id, which changes with every restart).
+/// one each (about 1 kB per connection). Do not change the configuration once a connection
+/// uses it: the connections read it from their I/O threads. `id` names this connection in
+/// its events and in the registry; when empty, `config->id` does (the same id for every
+/// connection of the configuration: give each its own `id` instead), and when that is empty
+/// too, "conn-N" (N = the actor id, which changes with every restart).
 caf::expected<connection> spawn_connection(caf::actor_system& system,
                                            std::shared_ptr<const connection_config> config,
                                            connection_owner owner, std::string id = {});

@@ -27,9 +27,15 @@ namespace {
 struct fixture : test::actor_system_fixture {
   test::echo_server server;
   caf::scoped_actor self{system};
-  std::shared_ptr<connection_config> config = std::make_shared<connection_config>();
+  std::shared_ptr<connection_config> config = fresh_config();
 
-  fixture() { config->url = server.url(); }
+  /// A configuration for the echo server, not used by any connection yet (a configuration
+  /// must not change once a connection reads it).
+  std::shared_ptr<connection_config> fresh_config() const {
+    auto result = std::make_shared<connection_config>();
+    result->url = server.url();
+    return result;
+  }
 
   /// Spawns a connection with the shared `config`, owned by `self`, and waits until it is up.
   connection spawn_connected(std::string id = {}) {
@@ -43,7 +49,7 @@ struct fixture : test::actor_system_fixture {
   }
 
   /// Waits for `count` connected_events and returns their ids.
-  std::multiset<std::string> connected_ids(std::size_t count) {
+  std::multiset<std::string> connected_ids(std::size_t count) const {
     std::multiset<std::string> ids;
     bool timed_out = false;
     while (ids.size() < count && !timed_out)
@@ -85,7 +91,7 @@ BOOST_AUTO_TEST_CASE(id_falls_back_to_the_configs_then_to_the_actor_id) {
   config->id = "from-config";
   spawn_connected();
   BOOST_CHECK((connected_ids(1) == std::multiset<std::string>{"from-config"}));
-  config->id.clear();
+  config = fresh_config();  // no id
   auto a = spawn_connected();
   auto b = spawn_connected();
   auto ids = connected_ids(2);
@@ -99,11 +105,12 @@ BOOST_AUTO_TEST_CASE(null_config_bad_url_and_missing_owner_are_refused) {
       spawn_connection(system, std::shared_ptr<const connection_config>{}, unchecked_owner(self));
   BOOST_REQUIRE(!none);
   BOOST_CHECK_MESSAGE(is(none.error(), errc::invalid_argument), describe(none.error()));
-  config->url = "http://127.0.0.1:1/";
-  auto bad_url = spawn_connection(system, config, unchecked_owner(self), "x");
+  auto bad = fresh_config();
+  bad->url = "http://127.0.0.1:1/";
+  auto bad_url = spawn_connection(system, bad, unchecked_owner(self), "x");
   BOOST_REQUIRE(!bad_url);
   BOOST_CHECK_MESSAGE(is(bad_url.error(), errc::bad_url), describe(bad_url.error()));
-  config->url = server.url();
+  BOOST_CHECK_EQUAL(bad.use_count(), 1);
   auto no_owner = spawn_connection(system, config, connection_owner{}, "y");
   BOOST_REQUIRE(!no_owner);
   BOOST_CHECK_MESSAGE(is(no_owner.error(), errc::invalid_argument), describe(no_owner.error()));

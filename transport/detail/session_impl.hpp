@@ -239,6 +239,8 @@ class session_impl final : public session {
   /// ends no later is kept: when it ends, it waits again for the rest. So a deadline that
   /// moves later (connect, then handshake, heartbeat, close) costs no timer update.
   void wait_until(timer_purpose purpose, clock_type::time_point when);
+  /// Nothing is due any more; a pending wait is cancelled.
+  void stop_timer();
   void on_timer();
 
   // -- heartbeat ----------------------------------------------------------------

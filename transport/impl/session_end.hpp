@@ -9,7 +9,7 @@ template <bool Secure>
 void session_impl<Secure>::finish(failure cause, std::uint16_t code, std::string reason) {
   if (ended_) return;
   ended_ = true;
-  timer_.cancel();
+  stop_timer();
   if (connecting_) connecting_->resolver.cancel();
   boost::system::error_code ignored;
   tcp_layer().socket().shutdown(tcp::socket::shutdown_both, ignored);

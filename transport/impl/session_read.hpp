@@ -26,8 +26,13 @@ void session_impl<Secure>::on_open() {
   });
   if (!listening(listener_->on_open(id(), std::move(subprotocol), compressed))) return;
   do_read();
-  if (options_->ping_interval.count() > 0)
-    arm_heartbeat(clock_type::now() + options_->ping_interval);
+  // A close asked for inside on_open has the timer already (its deadline).
+  if (!close_queued_) {
+    if (options_->ping_interval.count() > 0)
+      arm_heartbeat(clock_type::now() + options_->ping_interval);
+    else
+      stop_timer();  // nothing to wait for: release the wait the connect armed
+  }
   write_next();
 }
 

@@ -24,6 +24,15 @@ void session_impl<Secure>::wait_until(timer_purpose purpose, clock_type::time_po
 }
 
 template <bool Secure>
+void session_impl<Secure>::stop_timer() {
+  timer_purpose_ = timer_purpose::none;
+  if (!timer_waiting_) return;
+  timer_waiting_ = false;
+  ++timer_generation_;
+  timer_.cancel();  // the wait's handler (and the session it holds) goes now
+}
+
+template <bool Secure>
 void session_impl<Secure>::on_timer() {
   timer_waiting_ = false;
   if (ended_ || timer_purpose_ == timer_purpose::none) return;
