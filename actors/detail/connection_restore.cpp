@@ -158,7 +158,8 @@ void connection_actor::restore_done() {
   if (measures()) measure_duration(metric_names::restore_duration, took);
   log(log_level::info, "restored", 0, took);
   if (connects_ == 1)
-    tell_owner(connected_event{connection_id_, redact_url(config_->url), subprotocol_, compressed_});
+    tell_owner(
+        connected_event{connection_id_, redact_url(config_->url), subprotocol_, compressed_});
   else
     tell_owner(reconnected_event{connection_id_, reconnect_attempts_, subprotocol_});
   reconnect_attempts_ = 0;
