@@ -290,8 +290,6 @@ class session_impl final : public session {
   asio::steady_timer timer_;
   /// When `timer_purpose_` is due.
   clock_type::time_point due_at_;
-  /// When the pending wait ends (while `timer_waiting_`).
-  clock_type::time_point timer_expiry_;
   /// Tells the current wait from one replaced by an earlier deadline.
   std::uint32_t timer_generation_ = 0;
   timer_purpose timer_purpose_ = timer_purpose::none;

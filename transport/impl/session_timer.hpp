@@ -12,9 +12,8 @@ void session_impl<Secure>::wait_until(timer_purpose purpose, clock_type::time_po
   // A wait that ends first stays: `on_timer` waits again for the rest. Re-arming would
   // cancel it (one more handler) and update the reactor's timerfd (a system call) at each
   // step of every connect.
-  if (timer_waiting_ && timer_expiry_ <= when) return;
+  if (timer_waiting_ && timer_.expiry() <= when) return;
   timer_waiting_ = true;
-  timer_expiry_ = when;
   timer_.expires_at(when);  // a later wait pending ends with operation_aborted
   timer_.async_wait(
       [self = shared(), generation = ++timer_generation_](boost::system::error_code ec) {
